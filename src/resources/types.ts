@@ -1,0 +1,97 @@
+// The shape of one resource definition: everything kube-apiserver keeps in a
+// kind's strategy, printers and registry wiring, as plain data plus a few
+// functions. One definition per kind; the registry table drives routing,
+// discovery, tables, validation and storage from these.
+
+export type JSONValue = null | boolean | number | string | JSONValue[] | { [k: string]: JSONValue };
+
+// Objects are handled as loose JSON: validation, not the type system, is what
+// protects the store from bad client input.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KObject = Record<string, any>;
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** One entry of `details.causes` in an Invalid Status. `reason` uses metav1.CauseType values. */
+export interface FieldError {
+  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany';
+  field: string;
+  message: string;
+}
+
+export type CellValue = string | number | boolean | null;
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 is shown by default, 1 only with -o wide. */
+  priority?: number;
+  cell(obj: KObject, now: number): CellValue;
+}
+
+export interface SubresourceDefinition {
+  name: string; // "status", "scale", ...
+  kind: string; // response kind, e.g. "Scale"
+  group?: string;
+  version?: string;
+  verbs: Verb[];
+}
+
+export interface ResourceDefinition {
+  group: string; // "" for core
+  version: string;
+  kind: string;
+  /** Plural, lowercase: the URL segment. */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Defaults to ALL_VERBS. */
+  verbs?: Verb[];
+  /** DNS-1123 subdomain (default), DNS-1123 label, or a path segment name. */
+  nameFormat?: 'subdomain' | 'label' | 'path';
+  subresources?: SubresourceDefinition[];
+  /** Field selectors beyond metadata.name / metadata.namespace, keyed by field path. */
+  selectableFields?: Record<string, (obj: KObject) => string | undefined>;
+  /** Old field-selector names the server rewrites (pods: spec.host -> spec.nodeName). */
+  fieldAliases?: Record<string, string>;
+  /** Fields outside metadata/status that are not "spec" for generation purposes are rare; by default every top-level field but metadata, status, apiVersion and kind bumps generation when it changes. Kinds without generation semantics set this false. */
+  hasGeneration?: boolean;
+  /** Whether the main resource ignores status changes (true when a status subresource exists). */
+  statusSubresource?: boolean;
+  /** Defaults applied on create and on update (like SetDefaults_* funcs). Mutates. */
+  defaults?(obj: KObject): void;
+  /** Create-only preparation (PrepareForCreate): e.g. initial status. Mutates. */
+  prepareForCreate?(obj: KObject): void;
+  /** Update preparation (PrepareForUpdate): e.g. keep status. Mutates newObj. */
+  prepareForUpdate?(newObj: KObject, oldObj: KObject): void;
+  /** Validation of the whole object, without metadata.name (checked generically). */
+  validate?(obj: KObject): FieldError[];
+  /** Extra checks on update: immutable fields and the like. */
+  validateUpdate?(newObj: KObject, oldObj: KObject): FieldError[];
+  /** Table columns after Name (Name is always first). Missing means Name + Created At. */
+  columns?: TableColumn[];
+  /** Graceful deletion period in seconds, when the kind has one (pods). */
+  gracePeriodSeconds?(obj: KObject): number;
+  /** Set when objects are stored as another kind (see StorageConversion). */
+  storage?: StorageConversion;
+}
+
+/**
+ * A kind served from another kind's storage with a conversion (events.k8s.io/v1
+ * Event is stored as core/v1 Event, as kube-apiserver stores both in one place).
+ */
+export interface StorageConversion {
+  /** group and resource whose objects this kind shares. */
+  group: string;
+  resource: string;
+  /** stored form (the other kind) -> this kind's form. */
+  fromStorage(obj: KObject): KObject;
+  /** this kind's form -> stored form. */
+  toStorage(obj: KObject): KObject;
+}
