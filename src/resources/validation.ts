@@ -136,3 +136,73 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b as object).filter((k) => (b as KObject)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => deepEqual((a as KObject)[k], (b as KObject)[k]));
 }
+
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Service names and port names: an RFC 1035 label, which unlike RFC 1123 must start with a letter. */
+export function dns1035Label(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL.test(v)) errs.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+  return errs;
+}
+
+export function portNumber(v: unknown): string[] {
+  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
+}
+
+/** validation.IsValidPortName: named ports (IANA_SVC_NAME). */
+export function portName(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 15) errs.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(v)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  else if (!/[a-z]/.test(v)) errs.push('must contain at least one letter (a-z)');
+  if (v.includes('--')) errs.push('must not contain consecutive hyphens');
+  if (v.startsWith('-') || v.endsWith('-')) errs.push('must not begin or end with a hyphen');
+  return errs;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function isIP(v: string): boolean {
+  if (IPV4.test(v)) return true;
+  if (!v.includes(':') || v.includes(':::')) return false;
+  const [head, tail, ...rest] = v.split('::');
+  if (rest.length) return false;
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const parts = [...groups(head), ...groups(tail)];
+  const last = parts[parts.length - 1];
+  const v4tail = last !== undefined && IPV4.test(last);
+  const hex = v4tail ? parts.slice(0, -1) : parts;
+  if (!hex.every((p) => /^[0-9a-fA-F]{1,4}$/.test(p))) return false;
+  const n = hex.length + (v4tail ? 2 : 0);
+  return tail === undefined ? n === 8 : n < 8;
+}
+
+export function ipAddress(v: string): string[] {
+  return isIP(v) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
+}
+
+/** ValidateNonnegativeField. Non-integers get the same message, as a decoding error would reject them anyway. */
+export function nonNegative(e: Errors, v: unknown, field: string) {
+  if (v === undefined || v === null) return;
+  if (!Number.isInteger(v) || (v as number) < 0) e.invalid(field, v, 'must be greater than or equal to 0');
+}
+
+/** ValidatePositiveField. */
+export function positive(e: Errors, v: unknown, field: string) {
+  if (v === undefined || v === null) return;
+  if (!Number.isInteger(v) || (v as number) <= 0) e.invalid(field, v, 'must be greater than 0');
+}
+
+/** An IntOrString that is a count or a percentage (maxSurge, minAvailable, ...). */
+export function intOrPercent(e: Errors, v: unknown, field: string) {
+  if (v === undefined || v === null) return;
+  if (typeof v === 'number') { nonNegative(e, v, field); return; }
+  if (typeof v !== 'string' || !/^[0-9]+%$/.test(v)) {
+    e.invalid(field, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+  }
+}
+
+/** The percentage of an IntOrString, or undefined when it is a plain count. */
+export const percentOf = (v: unknown): number | undefined => (typeof v === 'string' && /^[0-9]+%$/.test(v) ? parseInt(v, 10) : undefined);

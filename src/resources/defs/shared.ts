@@ -1,6 +1,6 @@
 // Pieces several definitions share: the Age column, config-key checks,
 // container and pod-template validation used by pods and every workload kind.
-import type { KObject, TableColumn } from '../types';
+import type { KObject, SubresourceDefinition, TableColumn } from '../types';
 import { Errors, dns1123Label, isCIdentifier, isEnvVarName } from '../validation';
 import { age } from '../../table/age';
 
@@ -40,6 +40,9 @@ export function defaultContainers(containers: unknown) {
     if (c.terminationMessagePath === undefined) c.terminationMessagePath = '/dev/termination-log';
     if (c.terminationMessagePolicy === undefined) c.terminationMessagePolicy = 'File';
     if (c.resources === undefined) c.resources = {};
+    defaultProbe(c.livenessProbe);
+    defaultProbe(c.readinessProbe);
+    defaultProbe(c.startupProbe);
   }
 }
 
@@ -51,10 +54,35 @@ export function defaultPodSpec(spec: KObject | undefined) {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
   if (spec.serviceAccountName && spec.serviceAccount === undefined) spec.serviceAccount = spec.serviceAccountName;
   defaultContainers(spec.containers);
   defaultContainers(spec.initContainers);
+  defaultVolumes(spec.volumes);
+}
+
+const PROBE_DEFAULTS = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
+
+/** SetDefaults_Probe and SetDefaults_HTTPGetAction, so a stored template reads back the way kube returns it. */
+function defaultProbe(p: unknown) {
+  if (!p || typeof p !== 'object') return;
+  const probe = p as KObject;
+  for (const [k, v] of Object.entries(PROBE_DEFAULTS)) probe[k] ??= v;
+  if (probe.httpGet && typeof probe.httpGet === 'object') {
+    probe.httpGet.path ??= '/';
+    probe.httpGet.scheme ??= 'HTTP';
+  }
+}
+
+/** Volume source defaults: file modes 0644 (420) and an emptyDir when no source is given. */
+function defaultVolumes(volumes: unknown) {
+  if (!Array.isArray(volumes)) return;
+  const SOURCES = ['configMap', 'secret', 'downwardAPI', 'projected'];
+  for (const v of volumes) {
+    if (!v || typeof v !== 'object') continue;
+    if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
+    for (const s of SOURCES) if (v[s] && typeof v[s] === 'object') v[s].defaultMode ??= 420;
+    if (v.hostPath && typeof v.hostPath === 'object') v.hostPath.type ??= '';
+  }
 }
 
 /** ValidatePodSpec, the essential part: containers with unique names and images, ports, env, restart policy. */
@@ -125,21 +153,118 @@ export function validateLabelSelector(e: Errors, sel: KObject | undefined, field
   });
 }
 
-/** Renders a LabelSelector the way kubectl's printers do ("app=web,tier in (a,b)"; "<none>" when empty). */
+/** Renders a LabelSelector the way kubectl's printers do ("app=web,tier in (a,b)"; "<none>" when empty), requirements sorted by key. */
 export function formatLabelSelector(sel: KObject | undefined): string {
   if (!sel) return '<none>';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push(`${k}=${v}`);
+  const parts: [string, string][] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push([k, `${k}=${v}`]);
   for (const x of sel.matchExpressions ?? []) {
     const vals = (x.values ?? []).slice().sort().join(',');
-    if (x.operator === 'In') parts.push(`${x.key} in (${vals})`);
-    else if (x.operator === 'NotIn') parts.push(`${x.key} notin (${vals})`);
-    else if (x.operator === 'Exists') parts.push(x.key);
-    else if (x.operator === 'DoesNotExist') parts.push(`!${x.key}`);
+    if (x.operator === 'In') parts.push([x.key, `${x.key} in (${vals})`]);
+    else if (x.operator === 'NotIn') parts.push([x.key, `${x.key} notin (${vals})`]);
+    else if (x.operator === 'Exists') parts.push([x.key, x.key]);
+    else if (x.operator === 'DoesNotExist') parts.push([x.key, `!${x.key}`]);
   }
-  return parts.length ? parts.join(',') : '<none>';
+  parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return parts.length ? parts.map((p) => p[1]).join(',') : '<none>';
 }
+
+/** labels.FormatLabels: a plain map, keys sorted; "<none>" when empty. */
+export function formatLabels(m: Record<string, string> | undefined | null): string {
+  const keys = Object.keys(m ?? {}).sort();
+  return keys.length ? keys.map((k) => `${k}=${m![k]}`).join(',') : '<none>';
+}
+
+/** Whether a LabelSelector selects a label set. */
+export function selectorMatches(sel: KObject | undefined, labels: Record<string, string> | undefined): boolean {
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
+  for (const x of sel?.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, x.key);
+    const inVals = has && (x.values ?? []).includes(l[x.key]);
+    if (x.operator === 'In' && !inVals) return false;
+    if (x.operator === 'NotIn' && inVals) return false;
+    if (x.operator === 'Exists' && !has) return false;
+    if (x.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+const selectorIsEmpty = (sel: KObject | undefined) => Object.keys(sel?.matchLabels ?? {}).length + (sel?.matchExpressions ?? []).length === 0;
 
 /** The images / container names columns of workload printers. */
 export const containerNames = (spec: KObject | undefined) => (spec?.containers ?? []).map((c: KObject) => c.name).join(',');
 export const containerImages = (spec: KObject | undefined) => (spec?.containers ?? []).map((c: KObject) => c.image).join(',');
+
+/** A table column; priority 1 columns are the -o wide ones. */
+export function col(name: string, type: TableColumn['type'], description: string, cell: TableColumn['cell'], priority = 0): TableColumn {
+  return priority ? { name, type, description, priority, cell } : { name, type, description, cell };
+}
+
+/** The column kube's default table convertor prints for kinds without a printer. */
+export const CREATED_AT_COLUMN: TableColumn = {
+  name: 'Created At', type: 'date',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.',
+  cell: (o) => o.metadata?.creationTimestamp ?? null,
+};
+
+/** The -o wide Containers / Images (/ Selector) columns of workload printers. */
+export function templateColumns(podSpec: (o: KObject) => KObject | undefined, selector?: (o: KObject) => string): TableColumn[] {
+  const cols = [
+    col('Containers', 'string', 'Names of each container in the template.', (o) => containerNames(podSpec(o)), 1),
+    col('Images', 'string', 'Images referenced by each container in the template.', (o) => containerImages(podSpec(o)), 1),
+  ];
+  if (selector) cols.push(col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', selector, 1));
+  return cols;
+}
+
+export const statusSubresource = (kind: string): SubresourceDefinition => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+
+export const SCALE_SUBRESOURCE: SubresourceDefinition = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+
+/** PrepareForUpdate of kinds with a status subresource: the main resource cannot write status. */
+export function keepStatus(n: KObject, o: KObject) {
+  if (o.status === undefined) delete n.status;
+  else n.status = o.status;
+}
+
+/** Defaults of a PodTemplateSpec embedded in a workload. */
+export function defaultTemplate(template: KObject | undefined) {
+  if (template && typeof template === 'object') defaultPodSpec(template.spec);
+}
+
+/** The selector of a workload spec: required, well formed and, for most kinds, not empty. */
+export function validateWorkloadSelector(e: Errors, sel: KObject | undefined, field: string, kind: string) {
+  if (!sel || typeof sel !== 'object') { e.required(field); return; }
+  validateLabelSelector(e, sel, field);
+  if (selectorIsEmpty(sel)) e.invalid(field, sel, `empty selector is invalid for ${kind}`);
+}
+
+/**
+ * ValidatePodTemplateSpecForReplicaSet and its siblings: the template must exist, be selected by
+ * the selector, be a valid pod spec, use an allowed restart policy and not set activeDeadlineSeconds.
+ */
+export function validateWorkloadTemplate(e: Errors, template: KObject | undefined, selector: KObject | undefined, field: string, opts: { restartPolicies: string[]; owner?: string }) {
+  if (!template || typeof template !== 'object') { e.required(field); return; }
+  if (selector && !selectorIsEmpty(selector) && !selectorMatches(selector, template.metadata?.labels)) {
+    e.invalid(`${field}.metadata.labels`, template.metadata?.labels ?? null, '`selector` does not match template `labels`');
+  }
+  validatePodSpec(e, template.spec, `${field}.spec`);
+  const rp = template.spec?.restartPolicy;
+  if (rp !== undefined && ['Always', 'OnFailure', 'Never'].includes(rp) && !opts.restartPolicies.includes(rp)) {
+    e.notSupported(`${field}.spec.restartPolicy`, rp, opts.restartPolicies);
+  }
+  if (opts.owner && template.spec?.activeDeadlineSeconds !== undefined && template.spec?.activeDeadlineSeconds !== null) {
+    e.forbidden(`${field}.spec.activeDeadlineSeconds`, `activeDeadlineSeconds in ${opts.owner} is not Supported`);
+  }
+}
+
+/** Kubernetes quantities are strings on the wire; a missing one prints as "0". */
+export const quantity = (q: unknown): string => (q === undefined || q === null ? '0' : String(q));
+
+/** "a,b,c + 2 more..." as kube's list printers shorten long lists; "<unset>" when empty. */
+export function listWithMore(items: string[], max = 3, empty = '<unset>'): string {
+  if (items.length === 0) return empty;
+  const shown = items.slice(0, max).join(',');
+  return items.length > max ? `${shown} + ${items.length - max} more...` : shown;
+}

@@ -7,7 +7,9 @@ import { humanDuration } from '../../../table/age';
 
 /** printPod's STATUS column: the phase, refined by container states and deletion. */
 function podStatus(pod: KObject): string {
-  let reason: string = pod.status?.reason || pod.status?.phase || 'Unknown';
+  const phase: string = pod.status?.phase ?? '';
+  let reason: string = pod.status?.reason || phase || 'Unknown';
+  if ((pod.status?.conditions ?? []).some((c: KObject) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
   const init = pod.status?.initContainerStatuses ?? [];
   let initializing = false;
   for (let i = 0; i < init.length; i++) {
@@ -28,10 +30,13 @@ function podStatus(pod: KObject): string {
       else if (st.terminated) reason = st.terminated.signal ? `Signal:${st.terminated.signal}` : `ExitCode:${st.terminated.exitCode}`;
       else if (st.running && cs.ready) hasRunning = true;
     }
-    if (reason === 'Completed' && hasRunning) reason = 'Running';
+    if (reason === 'Completed' && hasRunning) {
+      const ready = (pod.status?.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True');
+      reason = ready ? 'Running' : 'NotReady';
+    }
   }
   if (pod.metadata?.deletionTimestamp && pod.status?.reason === 'NodeLost') reason = 'Unknown';
-  else if (pod.metadata?.deletionTimestamp) reason = 'Terminating';
+  else if (pod.metadata?.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
   return reason;
 }
 
@@ -82,6 +87,16 @@ export const pods: ResourceDefinition = {
   fieldAliases: { 'spec.host': 'spec.nodeName' },
   defaults(obj) {
     defaultPodSpec(obj.spec);
+    // SetDefaults_Pod, which templates do not get: service links on, requests default to limits.
+    if (obj.spec && typeof obj.spec === 'object') {
+      obj.spec.enableServiceLinks ??= true;
+      for (const c of [...(obj.spec.containers ?? []), ...(obj.spec.initContainers ?? [])]) {
+        const lim = c?.resources?.limits;
+        if (!lim || typeof lim !== 'object') continue;
+        c.resources.requests ??= {};
+        for (const [k, v] of Object.entries(lim)) c.resources.requests[k] ??= v;
+      }
+    }
   },
   prepareForCreate(obj) {
     // A new pod always starts Pending with QoS computed; clients cannot set status on create.

@@ -1,0 +1,22 @@
+// The Hono application: discovery, system endpoints and resource routes, with
+// every error leaving as a Kubernetes Status.
+import { Hono } from 'hono';
+import type { Env } from '../store/client';
+import { ApiError, internal, notFoundPath } from '../status/status';
+import { discoveryRoutes } from './discovery';
+import { resourceRoutes } from './resources';
+import { systemRoutes } from './system';
+
+export function createApp() {
+  const app = new Hono<{ Bindings: Env }>();
+  systemRoutes(app);
+  discoveryRoutes(app);
+  resourceRoutes(app);
+  app.notFound((c) => c.json(notFoundPath().status, 404));
+  app.onError((err, c) => {
+    const e = err instanceof ApiError ? err : internal(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof ApiError)) console.error('internal error:', err);
+    return c.json(e.status, e.status.code as 500, e.headers);
+  });
+  return app;
+}

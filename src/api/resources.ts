@@ -1,0 +1,136 @@
+// Resource routes: /api/v1/... and /apis/{group}/{version}/... . Each request
+// becomes an Operation, runs through the rest layer, and is encoded as JSON
+// or as a Table.
+import type { Context, Hono } from 'hono';
+import type { KObject } from '../resources/types';
+import { parseOperation, type Operation } from '../request/info';
+import { parseDeleteOptions, parseDryRun, parseListOptions } from '../request/options';
+import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
+import type { RestContext } from '../rest/context';
+import { getObject, listObjects } from '../rest/read';
+import { createObject, updateObject } from '../rest/write';
+import { deleteObject } from '../rest/delete';
+import { readBodyText, readJsonBody } from '../rest/objects';
+import { toTable, type IncludeObject } from '../table/convert';
+import { negotiateObject } from './negotiate';
+import { serveWatch } from './watch-stream';
+import { ensureBootstrapped } from '../bootstrap';
+import type { Env } from '../store/client';
+
+const JSON_TYPES = ['application/json'];
+
+export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
+  app.all('/api/v1/*', (c) => handle(c, '', 'v1', c.req.path.slice('/api/v1/'.length)));
+  app.all('/apis/:group/:version/*', (c) => {
+    const { group, version } = c.req.param();
+    return handle(c, group, version, c.req.path.slice(`/apis/${group}/${version}/`.length));
+  });
+}
+
+export const restContext = (c: Context<{ Bindings: Env }>): RestContext => ({
+  env: c.env,
+  waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
+});
+
+async function handle(c: Context<{ Bindings: Env }>, group: string, version: string, path: string): Promise<Response> {
+  const query = new URL(c.req.url).searchParams;
+  const segments = path.split('/').map((s) => { try { return decodeURIComponent(s); } catch { throw badRequest(`invalid path segment "${s}"`); } });
+  const op = parseOperation(c.req.method, group, version, segments, query);
+  const ctx = restContext(c);
+  await ensureBootstrapped(ctx);
+  if (op.subresource && op.subresource !== 'status') throw notFoundPath();
+  switch (op.verb) {
+    case 'get': {
+      const { object } = await getObject(ctx, op);
+      return respondObject(c, op, object, 200);
+    }
+    case 'list': {
+      const opts = parseListOptions(query, op.def, false);
+      const format = negotiateObject(c.req.header('accept'), true);
+      const page = await listObjects(ctx, op, opts);
+      const metadata = {
+        resourceVersion: page.resourceVersion,
+        ...(page.continue ? { continue: page.continue } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      };
+      if (format === 'table') {
+        return c.json(toTable(op.def, page.items.map((i) => JSON.parse(i)), metadata, includeObject(query)));
+      }
+      const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
+      return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
+    }
+    case 'watch':
+      return serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
+    case 'create': {
+      if (op.subresource) throw methodNotSupported(op.def, 'create');
+      const body = await readBody(c, op);
+      return respondObject(c, op, await createObject(ctx, op, body, parseDryRun(query, 'CreateOptions')), 201);
+    }
+    case 'update': {
+      const body = await readBody(c, op);
+      return respondObject(c, op, await updateObject(ctx, op, body, parseDryRun(query, 'UpdateOptions')), 200);
+    }
+    case 'delete': {
+      const opts = parseDeleteOptions(query, await readDeleteBody(c));
+      const res = await deleteObject(ctx, op.def, op.namespace, op.name!, opts);
+      return res.deleted ? c.body(res.body, 200, { 'Content-Type': 'application/json' }) : respondObject(c, op, res.body, 200);
+    }
+    case 'deletecollection': {
+      const opts = parseDeleteOptions(query, await readDeleteBody(c));
+      const listOpts = parseListOptions(query, op.def, false);
+      const page = await listObjects(ctx, op, { ...listOpts, limit: 0, continue: '' });
+      const items: string[] = [];
+      for (const text of page.items) {
+        const obj = JSON.parse(text);
+        const res = await deleteObject(ctx, op.def, obj.metadata.namespace, obj.metadata.name, opts).catch((e) => {
+          if ((e as { status?: { code?: number } }).status?.code === 404) return undefined;
+          throw e;
+        });
+        if (res) items.push(res.deleted ? text : res.body);
+      }
+      const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
+      return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
+    }
+    case 'patch':
+      throw unsupportedMediaType(c.req.header('content-type') ?? '', ['application/json']);
+  }
+}
+
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject') ?? 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw badRequest(`includeObject: Unsupported value: "${v}": supported values: "None", "Metadata", "Object"`);
+  return v;
+}
+
+function respondObject(c: Context, op: Operation, text: string, status: 200 | 201): Response {
+  const format = negotiateObject(c.req.header('accept'), true);
+  if (format === 'table') {
+    const obj = JSON.parse(text) as KObject;
+    return c.json(toTable(op.def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject(new URL(c.req.url).searchParams)), status);
+  }
+  return c.body(text, status, { 'Content-Type': 'application/json' });
+}
+
+function checkContentType(c: Context) {
+  const ct = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (!JSON_TYPES.includes(ct)) throw unsupportedMediaType(ct, JSON_TYPES);
+}
+
+async function readBody(c: Context, op: Operation): Promise<KObject> {
+  checkContentType(c);
+  return readJsonBody(c.req.raw, op.def);
+}
+
+/** DeleteOptions may come in the body (kubectl, Helm), or not at all (client-node sends none). */
+async function readDeleteBody(c: Context): Promise<Record<string, unknown> | undefined> {
+  const text = (await readBodyText(c.req.raw)).trim();
+  if (!text) return undefined;
+  checkContentType(c);
+  try {
+    const v = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v;
+  } catch (e) {
+    throw badRequest(`DeleteOptions in version "v1" cannot be handled as a DeleteOptions: ${(e as Error).message}`);
+  }
+}

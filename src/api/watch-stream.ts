@@ -1,0 +1,98 @@
+// The Worker half of the watch bridge: relays the store's NDJSON frames to the
+// client as a chunked HTTP stream (or WebSocket messages), converting objects
+// to Tables when asked, with bookmarks/heartbeats and the watch timeout.
+import type { Context } from 'hono';
+import type { Operation } from '../request/info';
+import type { ListOptions } from '../request/options';
+import type { RestContext } from '../rest/context';
+import { openWatch, watchSpec } from '../rest/watch';
+import { fromStorage } from '../rest/read';
+import { toTable, type IncludeObject } from '../table/convert';
+import { negotiateObject } from './negotiate';
+
+const encoder = new TextEncoder();
+
+/** kube-apiserver ends watches after minRequestTimeout * (1 + rand): 30 to 60 minutes. */
+const defaultTimeoutSeconds = () => Math.floor(1800 * (1 + Math.random()));
+
+export async function serveWatch(c: Context, ctx: RestContext, op: Operation, opts: ListOptions): Promise<Response> {
+  // A watch-list stream cannot be a Table (406), but a client that also takes JSON gets JSON.
+  const format = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true);
+  const include = (new URL(c.req.url).searchParams.get('includeObject') ?? 'Metadata') as IncludeObject;
+  const convert = lineConverter(op, format, include);
+  const spec = watchSpec(op, opts);
+  const store = await openWatch(ctx, op, spec);
+  const heartbeatMs = Number(ctx.env.EDGEKUBE_BOOKMARK_SECONDS ?? 60) * 1000;
+  const timeoutMs = (opts.timeoutSeconds || defaultTimeoutSeconds()) * 1000;
+
+  const clientSocket = c.req.header('upgrade')?.toLowerCase() === 'websocket';
+  let deliver: (text: string) => void;
+  let finish: () => void;
+  let response: Response;
+  if (clientSocket) {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    server.accept();
+    deliver = (text) => { for (const l of text.split('\n')) if (l) server.send(l); };
+    finish = () => { try { server.close(1000, 'watch closed'); } catch { /* gone */ } };
+    server.addEventListener('close', () => stop());
+    response = new Response(null, { status: 101, webSocket: client });
+  } else {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    deliver = (text) => { writer.write(encoder.encode(text)).catch(() => stop()); };
+    finish = () => { writer.close().catch(() => undefined); };
+    writer.closed.catch(() => stop());
+    response = new Response(readable, {
+      status: 200,
+      headers: {
+        'Content-Type': 'application/json',
+        // Without identity, gzip at the edge (and in Miniflare) buffers the stream.
+        'Content-Encoding': 'identity',
+        'Cache-Control': 'no-cache, private',
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  }
+
+  let stopped = false;
+  const heartbeat = setInterval(() => {
+    // Bookmarks come from the store (they carry its resourceVersion); without
+    // them a bare newline still finds clients that went away.
+    if (opts.allowWatchBookmarks) safeSend(store, '{"op":"bookmark"}');
+    else if (!clientSocket) deliver('\n');
+  }, heartbeatMs);
+  const deadline = setTimeout(() => stop(), timeoutMs);
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(heartbeat);
+    clearTimeout(deadline);
+    try { store.close(1000, 'watch ended'); } catch { /* already closed */ }
+    finish();
+  }
+  store.addEventListener('message', (ev) => {
+    if (stopped || typeof ev.data !== 'string') return;
+    deliver(convert ? ev.data.split('\n').filter(Boolean).map(convert).join('') : ev.data);
+  });
+  store.addEventListener('close', () => stop());
+  store.addEventListener('error', () => stop());
+  safeSend(store, '{"op":"start"}');
+  return response;
+}
+
+function safeSend(ws: WebSocket, msg: string) {
+  try { ws.send(msg); } catch { /* closed: the close handler ends the watch */ }
+}
+
+/** undefined when lines can be relayed untouched (plain JSON of a kind stored as itself). */
+function lineConverter(op: Operation, format: 'table' | 'json', include: IncludeObject): ((line: string) => string) | undefined {
+  if (format === 'json' && !op.def.storage) return undefined;
+  return (line) => {
+    const ev = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+    if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return line + '\n';
+    let object = op.def.storage ? JSON.parse(fromStorage(op, JSON.stringify(ev.object))) : ev.object;
+    if (format === 'table') object = toTable(op.def, [object], { resourceVersion: (object.metadata as { resourceVersion?: string })?.resourceVersion ?? '' }, include);
+    return JSON.stringify({ type: ev.type, object }) + '\n';
+  };
+}

@@ -1,0 +1,6 @@
+// edgekube: a Kubernetes API server on Cloudflare Workers.
+import { createApp } from './api/app';
+
+export { Store } from './store/store';
+
+export default createApp();

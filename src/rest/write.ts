@@ -1,0 +1,152 @@
+// CREATE and UPDATE: kube's generic registry store with BeforeCreate /
+// BeforeUpdate, the kind's strategy from its definition, optimistic
+// concurrency against the store, and no write for a no-op.
+import type { FieldError, KObject, ResourceDefinition } from '../resources/types';
+import { deepEqual } from '../resources/validation';
+import type { Operation } from '../request/info';
+import { alreadyExists, badRequest, conflict, invalid, notFound } from '../status/status';
+import { storeFor } from '../store/client';
+import type { RestContext } from './context';
+import {
+  attrsOf, checkTypeAndScope, encodeForStorage, generateName, resetServerMetadata, rfc3339, specOf,
+  storageDef, storageKey, validateMetadata, validateMetadataUpdate,
+} from './objects';
+import { fromStorage, readObject } from './read';
+import { admitNamespace, hooksFor } from './hooks';
+import { afterRemoval } from './delete';
+
+const MAX_GENERATE_ATTEMPTS = 8;
+const MAX_UPDATE_ATTEMPTS = 16;
+
+const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
+
+export function failIfInvalid(def: ResourceDefinition, name: string, errs: FieldError[]) {
+  if (errs.length) throw invalid(def.kind, def.group, name, errs);
+}
+
+/** The stored JSON for an object in its request form (converted when the kind lives in another's storage). */
+const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(def.storage ? def.storage.toStorage(obj) : obj);
+
+export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, dryRun: boolean): Promise<string> {
+  const { def } = op;
+  checkTypeAndScope(def, obj, op.namespace);
+  const m = obj.metadata;
+  resetServerMetadata(m);
+  m.uid = crypto.randomUUID();
+  m.creationTimestamp = rfc3339(Date.now());
+  if (def.hasGeneration) m.generation = 1;
+  def.defaults?.(obj);
+  def.prepareForCreate?.(obj);
+  const generated = !m.name && typeof m.generateName === 'string' && m.generateName !== '';
+  if (generated) m.name = generateName(m.generateName);
+  failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
+  await admitNamespace(ctx, def, m.namespace, m.name);
+  const hooks = hooksFor(def);
+  const release = hooks.allocate ? await hooks.allocate(ctx, obj, dryRun) : undefined;
+  try {
+    const store = storeFor(ctx.env, storageDef(def));
+    for (let attempt = 1; ; attempt++) {
+      const key = storageKey(def, m.namespace, m.name);
+      const text = toStored(def, obj);
+      if (dryRun) {
+        if (await store.get(key)) throw alreadyExists(qualified(def), m.name);
+        return fromStorage(op, text);
+      }
+      const res = await store.commit({ type: 'ADDED', key, namespace: m.namespace ?? '', object: text, attrs: JSON.stringify(attrsOf(def, JSON.parse(text))) });
+      if (res.ok) return fromStorage(op, res.value.object);
+      if (res.error === 'AlreadyExists' && generated && attempt < MAX_GENERATE_ATTEMPTS) { m.name = generateName(m.generateName); continue; }
+      if (res.error === 'AlreadyExists') throw alreadyExists(qualified(def), m.name);
+      throw badRequest(res.message ?? res.error);
+    }
+  } catch (e) {
+    await release?.();
+    throw e;
+  }
+}
+
+/**
+ * PUT of a whole object (or of its status). Without a resourceVersion in the
+ * body the update is unconditional and retried on conflicts, as
+ * GuaranteedUpdate does; with one, a stale value is a 409.
+ */
+export async function updateObject(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string> {
+  const { def } = op;
+  const name = op.name!;
+  checkTypeAndScope(def, body, op.namespace);
+  if (body.metadata.name && body.metadata.name !== name) {
+    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  body.metadata.name = name;
+  const userRV: string | undefined = body.metadata.resourceVersion || undefined;
+  return guaranteedUpdate(ctx, op, name, dryRun, userRV, (old) => {
+    if (body.metadata.uid && body.metadata.uid !== old.metadata.uid) {
+      throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+    }
+    return op.subresource === 'status' ? withStatus(old, body) : withSpec(def, old, body);
+  });
+}
+
+/** A status update changes status only (the status strategy's PrepareForUpdate). */
+function withStatus(old: KObject, body: KObject): KObject {
+  const next = structuredClone(old);
+  next.status = body.status;
+  return next;
+}
+
+function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject {
+  const next = structuredClone(body);
+  const m = next.metadata;
+  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields']) {
+    if (old.metadata[k] === undefined) delete m[k];
+    else m[k] = old.metadata[k];
+  }
+  if (def.statusSubresource) next.status = old.status;
+  def.defaults?.(next);
+  def.prepareForUpdate?.(next, old);
+  if (def.hasGeneration && !deepEqual(specOf(next), specOf(old))) m.generation = (old.metadata.generation ?? 0) + 1;
+  return next;
+}
+
+/**
+ * Read, change, validate and commit against the version read, retrying on a
+ * conflict unless the caller pinned a resourceVersion. `mutate` returns the
+ * new object from the current one.
+ */
+export async function guaranteedUpdate(
+  ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, name: string, dryRun: boolean, userRV: string | undefined,
+  mutate: (old: KObject) => KObject,
+): Promise<string> {
+  const { def } = op;
+  const store = storeFor(ctx.env, storageDef(def));
+  const key = storageKey(def, op.namespace, name);
+  for (let attempt = 1; ; attempt++) {
+    const cur = await readObject(ctx, op, name);
+    if (!cur) throw notFound(qualified(def), name);
+    const old = def.storage ? def.storage.fromStorage(cur.obj) : cur.obj;
+    if (userRV !== undefined && userRV !== String(cur.resourceVersion)) {
+      throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const next = mutate(old);
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    failIfInvalid(def, name, [
+      ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
+      ...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? []),
+    ]);
+    if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
+    // An object being deleted goes once its last finalizer does (no grace period pending).
+    const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);
+    const text = toStored(def, next);
+    if (dryRun) return fromStorage(op, text);
+    const res = await store.commit({
+      type: finished ? 'DELETED' : 'MODIFIED', key, namespace: next.metadata.namespace ?? '', object: text,
+      attrs: JSON.stringify(attrsOf(def, JSON.parse(text))), expectResourceVersion: cur.resourceVersion,
+    });
+    if (res.ok) {
+      if (finished) await afterRemoval(ctx, def, next);
+      return fromStorage(op, res.value.object);
+    }
+    if (res.error === 'NotFound') throw notFound(qualified(def), name);
+    if (res.error === 'Conflict' && userRV === undefined && attempt < MAX_UPDATE_ATTEMPTS) continue;
+    throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
+  }
+}

@@ -1,0 +1,277 @@
+// The resource store: one SQLite-backed Durable Object per shard. The `log`
+// table is an append-only event log keyed by resourceVersion (as kine keeps
+// etcd's revisions in SQL); `current` is a derived index from key to the row
+// holding the key's live version. Reads, lists at any retained version,
+// history replay and live watches all come from the log.
+import { DurableObject } from 'cloudflare:workers';
+import type { CommitRequest, ListRequest, ListResult, StoreResult, StoredObject } from './types';
+import { compilePredicate, matches, type Attrs } from '../selectors';
+import { WatchHub } from './watch-hub';
+import { historyPolicy, compactionPoint } from './history';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log (
+  rv INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  key TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  prev_rv INTEGER,
+  ts INTEGER NOT NULL,
+  attrs TEXT NOT NULL,
+  object TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_key_rv ON log(key, rv);
+CREATE TABLE IF NOT EXISTS current (key TEXT PRIMARY KEY, rv INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+export interface StoreEnv {
+  EDGEKUBE_HISTORY_SECONDS?: string;
+  EDGEKUBE_HISTORY_MIN_EVENTS?: string;
+  EDGEKUBE_HISTORY_MAX_EVENTS?: string;
+}
+
+/** One committed change, as the watch hub fans it out. */
+export interface LogEvent {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  key: string;
+  attrs: Attrs;
+  object: string;
+  /** The key's previous version, for MODIFIED and DELETED. */
+  prev?: { attrs: Attrs; object: string };
+}
+
+type Row = { rv: number; type: string; key: string; prev_rv: number | null; attrs: string; object: string };
+
+export class Store extends DurableObject<StoreEnv> {
+  private readonly sql: SqlStorage;
+  private readonly hub: WatchHub;
+  private alarmArmed = false;
+
+  constructor(ctx: DurableObjectState, env: StoreEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+    this.hub = new WatchHub(ctx, this);
+  }
+
+  // ---- counters ----------------------------------------------------------
+
+  private meta(k: string): number {
+    const row = this.sql.exec<{ v: number }>('SELECT v FROM meta WHERE k = ?', k).toArray()[0];
+    return row ? row.v : 0;
+  }
+
+  private setMeta(k: string, v: number) {
+    this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, v);
+  }
+
+  /** The newest resourceVersion in this shard. */
+  currentResourceVersion(): number {
+    return this.meta('rv');
+  }
+
+  /** Versions at or below this are compacted: only the state as of it remains. */
+  compactedResourceVersion(): number {
+    return this.meta('compacted');
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  async get(key: string): Promise<StoredObject | null> {
+    const row = this.sql.exec<{ rv: number; object: string }>(
+      'SELECT l.rv AS rv, l.object AS object FROM current c JOIN log l ON l.rv = c.rv WHERE c.key = ?', key,
+    ).toArray()[0];
+    return row ? { resourceVersion: row.rv, object: row.object } : null;
+  }
+
+  async list(req: ListRequest): Promise<StoreResult<ListResult>> {
+    const current = this.currentResourceVersion();
+    if (req.notOlderThan !== undefined && req.notOlderThan > current) {
+      return { ok: false, error: 'TooLargeResourceVersion', message: `Too large resource version: ${req.notOlderThan}, current: ${current}` };
+    }
+    let at = current;
+    if (req.exact !== undefined) {
+      if (req.exact > current) return { ok: false, error: 'TooLargeResourceVersion', message: `Too large resource version: ${req.exact}, current: ${current}` };
+      if (req.exact < this.compactedResourceVersion()) {
+        return { ok: false, error: 'Expired', message: `The resourceVersion for the provided list is too old.` };
+      }
+      at = req.exact;
+    }
+    const pred = compilePredicate(req.labelSelector, req.fieldSelector);
+    const filtered = pred.labels.length > 0 || pred.fields.length > 0;
+    const start = req.startKey && req.startKey > req.prefix ? req.startKey : req.prefix;
+    const end = prefixEnd(req.prefix);
+    const limit = req.limit && req.limit > 0 ? req.limit : Infinity;
+    // Without a selector SQL can cut the page; with one, rows are filtered here.
+    const sqlLimit = filtered || limit === Infinity ? -1 : limit + 1;
+    const items: string[] = [];
+    let nextKey: string | undefined;
+    for (const row of this.state<{ key: string; attrs: string; object: string }>('key, attrs, object', at, current, start, end, sqlLimit)) {
+      if (items.length >= limit) { nextKey = row.key; break; }
+      if (filtered && !matches(pred, JSON.parse(row.attrs))) continue;
+      items.push(row.object);
+    }
+    let remaining: number | undefined;
+    if (nextKey !== undefined && !filtered) {
+      remaining = this.state<{ n: number }>('count(*) AS n', at, current, nextKey, end, -1).one().n;
+    }
+    return { ok: true, value: { resourceVersion: at, items, nextKey, remaining } };
+  }
+
+  /**
+   * Rows of the state at `at` with keys in [start, end): for each key its newest
+   * version not after `at`. The latest state comes from the `current` index.
+   */
+  private state<T extends Record<string, SqlStorageValue>>(columns: string, at: number, current: number, start: string, end: string, limit: number) {
+    const order = columns.startsWith('count(') ? '' : 'ORDER BY key';
+    if (at === current) {
+      return this.sql.exec<T>(
+        `SELECT ${columns} FROM (SELECT c.key AS key, l.attrs AS attrs, l.object AS object FROM current c JOIN log l ON l.rv = c.rv
+         WHERE c.key >= ? AND c.key < ?) ${order} LIMIT ?`, start, end, limit);
+    }
+    return this.sql.exec<T>(
+      `SELECT ${columns} FROM (SELECT l.key AS key, l.attrs AS attrs, l.object AS object FROM log l
+       WHERE l.key >= ? AND l.key < ? AND l.type != 'DELETED'
+         AND l.rv = (SELECT max(m.rv) FROM log m WHERE m.key = l.key AND m.rv <= ?)) ${order} LIMIT ?`, start, end, at, limit);
+  }
+
+  /** Keys of every live object in a namespace, across kinds (the namespace controller's work list). */
+  async keysInNamespace(namespace: string): Promise<string[]> {
+    return this.sql.exec<{ key: string }>(
+      'SELECT c.key AS key FROM current c JOIN log l ON l.rv = c.rv WHERE l.ns = ? ORDER BY c.key', namespace,
+    ).toArray().map((r) => r.key);
+  }
+
+  // ---- writes --------------------------------------------------------------
+
+  /** One write, in one synchronous transaction; watchers hear of it once it commits. */
+  async commit(req: CommitRequest): Promise<StoreResult<StoredObject>> {
+    let event: LogEvent | undefined;
+    const result = this.ctx.storage.transactionSync((): StoreResult<StoredObject> => {
+      const cur = this.sql.exec<{ rv: number }>('SELECT rv FROM current WHERE key = ?', req.key).toArray()[0];
+      if (req.type === 'ADDED' && cur) return { ok: false, error: 'AlreadyExists' };
+      if (req.type !== 'ADDED') {
+        if (!cur) return { ok: false, error: 'NotFound' };
+        if (req.expectResourceVersion !== undefined && cur.rv !== req.expectResourceVersion) {
+          return { ok: false, error: 'Conflict' };
+        }
+      }
+      const rv = this.currentResourceVersion() + 1;
+      this.setMeta('rv', rv);
+      const object = withResourceVersion(req.object, rv);
+      this.sql.exec(
+        'INSERT INTO log (rv, type, key, ns, prev_rv, ts, attrs, object) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        rv, req.type, req.key, req.namespace, cur?.rv ?? null, Date.now(), req.attrs, object,
+      );
+      if (req.type === 'DELETED') this.sql.exec('DELETE FROM current WHERE key = ?', req.key);
+      else this.sql.exec('INSERT INTO current (key, rv) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET rv = excluded.rv', req.key, rv);
+      event = { rv, type: req.type, key: req.key, attrs: JSON.parse(req.attrs), object, prev: cur ? this.version(cur.rv) : undefined };
+      return { ok: true, value: { resourceVersion: rv, object } };
+    });
+    if (event) {
+      this.hub.broadcast(event);
+      this.armCompaction();
+    }
+    return result;
+  }
+
+  private version(rv: number): { attrs: Attrs; object: string } | undefined {
+    const row = this.sql.exec<{ attrs: string; object: string }>('SELECT attrs, object FROM log WHERE rv = ?', rv).toArray()[0];
+    return row ? { attrs: JSON.parse(row.attrs), object: row.object } : undefined;
+  }
+
+  // ---- history -------------------------------------------------------------
+
+  /** Live state under a prefix, as log events (for synthetic ADDED). */
+  snapshot(prefix: string): LogEvent[] {
+    return this.sql.exec<Row>(
+      `SELECT l.rv AS rv, l.type AS type, l.key AS key, l.prev_rv AS prev_rv, l.attrs AS attrs, l.object AS object
+       FROM current c JOIN log l ON l.rv = c.rv WHERE c.key >= ? AND c.key < ? ORDER BY c.key`, prefix, prefixEnd(prefix),
+    ).toArray().map((r) => ({ rv: r.rv, type: 'ADDED', key: r.key, attrs: JSON.parse(r.attrs), object: r.object }));
+  }
+
+  /** Every event under a prefix after `rv`, oldest first; undefined when `rv` is compacted. */
+  eventsAfter(prefix: string, rv: number): LogEvent[] | undefined {
+    if (rv < this.compactedResourceVersion()) return undefined;
+    return this.sql.exec<Row>(
+      `SELECT rv, type, key, prev_rv, attrs, object FROM log WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv`,
+      rv, prefix, prefixEnd(prefix),
+    ).toArray().map((r) => ({
+      rv: r.rv, type: r.type as LogEvent['type'], key: r.key, attrs: JSON.parse(r.attrs), object: r.object,
+      prev: r.prev_rv !== null && r.type !== 'ADDED' ? this.version(r.prev_rv) : undefined,
+    }));
+  }
+
+  /**
+   * Compacts history up to `rv`: keeps, for each key, its newest version at or
+   * before `rv` (the state as of `rv`) and every later event. That keeps `rv`
+   * itself listable and watchable, and every retained event's previous
+   * version available for selector transitions.
+   */
+  async compact(rv: number): Promise<number> {
+    const target = Math.min(rv, this.currentResourceVersion());
+    if (target <= this.compactedResourceVersion()) return this.compactedResourceVersion();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `DELETE FROM log WHERE rv < ?1 AND EXISTS (SELECT 1 FROM log n WHERE n.key = log.key AND n.rv > log.rv AND n.rv <= ?1)`, target);
+      this.sql.exec(`DELETE FROM log WHERE rv <= ? AND type = 'DELETED'`, target);
+      this.setMeta('compacted', target);
+    });
+    return target;
+  }
+
+  private armCompaction() {
+    if (this.alarmArmed) return;
+    this.alarmArmed = true;
+    void this.ctx.storage.getAlarm().then((at) => {
+      if (at === null) return this.ctx.storage.setAlarm(Date.now() + historyPolicy(this.env).intervalMs);
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmArmed = false;
+    const policy = historyPolicy(this.env);
+    const oldEnough = this.sql.exec<{ rv: number | null }>(
+      'SELECT max(rv) AS rv FROM log WHERE ts <= ?', Date.now() - policy.retainMs).one().rv ?? 0;
+    const point = compactionPoint(policy, { current: this.currentResourceVersion(), oldEnough });
+    if (point > this.compactedResourceVersion()) await this.compact(point);
+    // Keep the alarm going only while there is history that can still age out;
+    // the next write re-arms it otherwise.
+    if (this.currentResourceVersion() - policy.minEvents > this.compactedResourceVersion()) {
+      this.alarmArmed = true;
+      await this.ctx.storage.setAlarm(Date.now() + policy.intervalMs);
+    }
+  }
+
+  // ---- watch ---------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    return this.hub.accept(request);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.hub.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.hub.close(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.hub.close(ws, 1011);
+  }
+}
+
+/** The smallest string greater than every string starting with `prefix`. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Stamps metadata.resourceVersion into an object's JSON. */
+export function withResourceVersion(object: string, rv: number): string {
+  const o = JSON.parse(object);
+  o.metadata = { ...(o.metadata ?? {}), resourceVersion: String(rv) };
+  return JSON.stringify(o);
+}

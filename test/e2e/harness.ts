@@ -1,0 +1,661 @@
+// End-to-end harness: runs edgekube the way a user does (the real `wrangler dev`
+// CLI, offline, in its own process group), then drives it with the real kubectl
+// binary, @kubernetes/client-node and plain HTTP.
+//
+//   const e2e = await setupE2E({ vars: { EDGEKUBE_HISTORY_SECONDS: '1' } })
+//   await e2e.kubectl(['get', 'ns'])
+//   await e2e.server.restart()
+//   await e2e.close()
+//
+// Environment knobs:
+//   E2E_LOG=1                       tee wrangler's output to stderr
+//   E2E_WRANGLER_CONFIG=path        use another wrangler config (harness self-test)
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as k8s from '@kubernetes/client-node'
+import { ensureTools } from '../../scripts/tools.mjs'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
+
+// Every process group we start, so that a crashing test worker still cleans up.
+const liveGroups = new Set<number>()
+process.on('exit', () => {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL')
+    } catch {}
+  }
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Kills a whole process group: SIGTERM, then SIGKILL after `graceMs`; resolves when the group is gone. */
+export async function killGroup(pgid: number, graceMs = 5000): Promise<void> {
+  try {
+    process.kill(-pgid, 'SIGTERM')
+  } catch {}
+  const deadline = Date.now() + graceMs
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50)
+  if (groupAlive(pgid)) {
+    try {
+      process.kill(-pgid, 'SIGKILL')
+    } catch {}
+    const hard = Date.now() + 5000
+    while (groupAlive(pgid) && Date.now() < hard) await sleep(50)
+  }
+  liveGroups.delete(pgid)
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+export interface ServerOptions {
+  /** Worker vars, passed as `--var NAME:VALUE` (e.g. EDGEKUBE_HISTORY_SECONDS). */
+  vars?: Record<string, string>
+  /** Defaults to a fresh temp dir. */
+  persistDir?: string
+  /** Defaults to a free port. */
+  port?: number
+  /** How long to wait for GET /readyz == 200. */
+  readyTimeoutMs?: number
+}
+
+export interface Server {
+  url: string
+  port: number
+  persistDir: string
+  /** Stops wrangler and its workerd children (the whole process group). */
+  stop(): Promise<void>
+  /** stop(), then start again on the same port with the same persist dir and vars. */
+  restart(): Promise<void>
+  /** The captured wrangler output (last ~1 MB). */
+  logs(): string
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<Server> {
+  if (process.env.E2E_EXTERNAL_URL) return externalServer(process.env.E2E_EXTERNAL_URL)
+  const port = opts.port ?? (await freePort())
+  const persistDir = opts.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-state-'))
+  const url = `http://127.0.0.1:${port}`
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000
+  const config = process.env.E2E_WRANGLER_CONFIG ? path.resolve(process.env.E2E_WRANGLER_CONFIG) : path.join(ROOT, 'wrangler.toml')
+  let log = ''
+  const append = (chunk: Buffer) => {
+    const s = chunk.toString()
+    if (process.env.E2E_LOG) process.stderr.write(s)
+    log += s
+    if (log.length > 1_000_000) log = log.slice(-800_000)
+  }
+  let child: ChildProcess | undefined
+
+  async function launch(): Promise<void> {
+    const inspectorPort = await freePort()
+    const args = [
+      WRANGLER, 'dev',
+      '--config', config,
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', persistDir,
+      '--log-level', 'info',
+      '--show-interactive-dev-session=false',
+    ]
+    for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
+    append(Buffer.from(`\n[harness] ${new Date().toISOString()} starting wrangler dev on ${url} (state ${persistDir})\n`))
+    const c = spawn(process.execPath, args, {
+      cwd: ROOT,
+      detached: true, // own process group: wrangler + both workerd processes die together
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        WRANGLER_SEND_METRICS: 'false',
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
+    })
+    child = c
+    liveGroups.add(c.pid!)
+    c.stdout!.on('data', append)
+    c.stderr!.on('data', append)
+    let exited: string | undefined
+    c.on('exit', (code, sig) => {
+      exited = sig ?? `code ${code}`
+      append(Buffer.from(`[harness] wrangler exited (${exited})\n`))
+    })
+    const deadline = Date.now() + readyTimeoutMs
+    let last = ''
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        await killGroup(c.pid!)
+        throw new Error(`wrangler dev exited (${exited}) before ${url}/readyz answered 200\n--- wrangler output ---\n${log.slice(-8000)}`)
+      }
+      try {
+        const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) })
+        last = `${res.status} ${(await res.text()).slice(0, 200)}`
+        if (res.status === 200) return
+      } catch (err) {
+        last = String((err as Error).cause ?? err)
+      }
+      await sleep(250)
+    }
+    await killGroup(c.pid!)
+    throw new Error(`${url}/readyz did not answer 200 within ${readyTimeoutMs} ms (last: ${last})\n--- wrangler output ---\n${log.slice(-8000)}`)
+  }
+
+  async function stop(): Promise<void> {
+    const c = child
+    child = undefined
+    if (!c?.pid) return
+    await killGroup(c.pid)
+  }
+
+  await launch()
+  return {
+    url,
+    port,
+    persistDir,
+    stop,
+    async restart() {
+      await stop()
+      await launch()
+    },
+    logs: () => log,
+  }
+}
+
+/**
+ * E2E_EXTERNAL_URL=http://127.0.0.1:PORT runs the tests against an already running server
+ * (for example a real kube-apiserver behind `kubectl proxy`, to check the tests themselves).
+ * restart() is not possible then and throws.
+ */
+function externalServer(url: string): Server {
+  const u = new URL(url)
+  return {
+    url: url.replace(/\/$/, ''),
+    port: Number(u.port),
+    persistDir: '',
+    async stop() {},
+    async restart() {
+      throw new Error('restart() is not available with E2E_EXTERNAL_URL')
+    },
+    logs: () => '',
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Plain HTTP
+
+export interface HttpResult {
+  status: number
+  headers: Headers
+  text: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any
+}
+
+export async function httpRequest(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
+  const init: RequestInit = {
+    method,
+    headers: {
+      accept: 'application/json',
+      'accept-encoding': 'identity',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  }
+  const res = await fetch(baseUrl + urlPath, init)
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  return { status: res.status, headers: res.headers, text, json }
+}
+
+/** Formats a response for assertion messages: "POST /x -> 404 {...}". */
+export function describeResponse(method: string, urlPath: string, r: HttpResult): string {
+  return `${method} ${urlPath} -> ${r.status} ${r.text.slice(0, 600)}`
+}
+
+export interface WatchEvent {
+  type: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  object: any
+}
+
+export interface RawWatch {
+  /** HTTP status of the watch response. */
+  status: Promise<number>
+  events: WatchEvent[]
+  /** Resolves when the stream ends (server closed it, or close() was called). */
+  ended: Promise<void>
+  isEnded(): boolean
+  /** Resolves with the first event (from index `from`) matching `pred`. */
+  waitFor(pred: (e: WatchEvent) => boolean, timeoutMs?: number, from?: number): Promise<WatchEvent>
+  close(): void
+}
+
+/** A watch read with node:http (Accept-Encoding: identity), NDJSON parsed line by line. */
+export function rawWatch(baseUrl: string, urlPath: string, headers: Record<string, string> = {}): RawWatch {
+  const events: WatchEvent[] = []
+  let ended = false
+  let endResolve!: () => void
+  const endedP = new Promise<void>((r) => (endResolve = r))
+  let statusResolve!: (n: number) => void
+  let statusReject!: (e: Error) => void
+  const statusP = new Promise<number>((res, rej) => {
+    statusResolve = res
+    statusReject = rej
+  })
+  statusP.catch(() => {})
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const w of waiters) w()
+  }
+  const finish = () => {
+    if (ended) return
+    ended = true
+    endResolve()
+    notify()
+  }
+  const req = http.get(baseUrl + urlPath, { headers: { accept: 'application/json', 'accept-encoding': 'identity', ...headers } }, (res) => {
+    statusResolve(res.statusCode ?? 0)
+    res.setEncoding('utf8')
+    let buf = ''
+    res.on('data', (chunk: string) => {
+      buf += chunk
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim()
+        buf = buf.slice(nl + 1)
+        if (!line) continue
+        try {
+          events.push(JSON.parse(line))
+        } catch {
+          events.push({ type: 'UNPARSEABLE', object: line })
+        }
+      }
+      notify()
+    })
+    res.on('end', () => {
+      const rest = buf.trim()
+      if (rest) {
+        try {
+          events.push(JSON.parse(rest))
+        } catch {
+          events.push({ type: 'UNPARSEABLE', object: rest })
+        }
+      }
+      finish()
+    })
+    res.on('error', finish)
+    res.on('close', finish)
+  })
+  req.on('error', (err) => {
+    statusReject(err)
+    finish()
+  })
+  return {
+    status: statusP,
+    events,
+    ended: endedP,
+    isEnded: () => ended,
+    waitFor(pred, timeoutMs = 20_000, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = events.slice(from).find(pred)
+          if (hit) {
+            done()
+            resolve(hit)
+          } else if (ended) {
+            done()
+            reject(new Error(`watch ${urlPath} ended without a matching event; got ${JSON.stringify(events.map(summarize))}`))
+          }
+        }
+        const timer = setTimeout(() => {
+          done()
+          reject(new Error(`timed out waiting for a watch event on ${urlPath}; got ${JSON.stringify(events.map(summarize))}`))
+        }, timeoutMs)
+        const done = () => {
+          clearTimeout(timer)
+          waiters.delete(check)
+        }
+        waiters.add(check)
+        check()
+      })
+    },
+    close() {
+      req.destroy()
+      finish()
+    },
+  }
+}
+
+export function summarize(e: WatchEvent): string {
+  const m = e.object?.metadata ?? {}
+  return `${e.type} ${m.name ?? e.object?.reason ?? ''} rv=${m.resourceVersion ?? ''}`
+}
+
+// ---------------------------------------------------------------------------
+// kubectl
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+}
+
+export interface KubectlOptions {
+  input?: string
+  env?: Record<string, string>
+  /** Kill kubectl after this long (default 45 s); the result then has timedOut: true. */
+  timeoutMs?: number
+}
+
+export interface Background {
+  child: ChildProcess
+  /** stdout lines received so far. */
+  lines: string[]
+  stderr(): string
+  /** Resolves with the index of the first line (from index `from`) matching `pred`. */
+  waitForLine(pred: (line: string) => boolean, timeoutMs?: number, from?: number): Promise<number>
+  /** Resolves when kubectl exits. */
+  exited: Promise<number | null>
+  stop(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------
+// Table parsing (kubectl's aligned columns)
+
+/** Splits kubectl's aligned table output into records keyed by header (e.g. "NOMINATED NODE"). */
+export function parseTable(out: string): Record<string, string>[] {
+  const lines = out.split('\n').filter((l) => l.trim() !== '')
+  if (!lines.length) return []
+  return parseRows(lines[0], lines.slice(1))
+}
+
+export function tableColumns(header: string): { name: string; start: number }[] {
+  const cols: { name: string; start: number }[] = []
+  const re = /\S+(?: \S+)*/g
+  let m: RegExpExecArray | null
+  while ((m = re.exec(header))) cols.push({ name: m[0], start: m.index })
+  return cols
+}
+
+export function parseRows(header: string, rows: string[]): Record<string, string>[] {
+  const cols = tableColumns(header)
+  return rows.map((line) => {
+    const rec: Record<string, string> = {}
+    cols.forEach((c, i) => {
+      const end = i + 1 < cols.length ? cols[i + 1].start : undefined
+      rec[c.name] = line.slice(c.start, end).trim()
+    })
+    return rec
+  })
+}
+
+// ---------------------------------------------------------------------------
+// The per-test-file environment
+
+export interface E2E {
+  server: Server
+  url: string
+  tmpDir: string
+  kubeconfigPath: string
+  kubectlPath: string
+  helmPath: string
+  kubectl(args: string[], opts?: KubectlOptions): Promise<RunResult>
+  kubectlBackground(args: string[], opts?: { env?: Record<string, string> }): Background
+  /** A client-node KubeConfig for the same server (insecure-skip-tls-verify, required for http). */
+  kubeConfig(): k8s.KubeConfig
+  http(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult>
+  watch(urlPath: string, headers?: Record<string, string>): RawWatch
+  close(): Promise<void>
+}
+
+export function writeKubeconfig(file: string, url: string): void {
+  // insecure-skip-tls-verify: client-node refuses http:// without it; kubectl ignores it for http.
+  const yaml = `apiVersion: v1
+kind: Config
+clusters:
+- name: edgekube
+  cluster:
+    server: ${url}
+    insecure-skip-tls-verify: true
+users:
+- name: e2e
+  user:
+    token: e2e-token
+contexts:
+- name: edgekube
+  context:
+    cluster: edgekube
+    user: e2e
+    namespace: default
+current-context: edgekube
+preferences: {}
+`
+  fs.writeFileSync(file, yaml, { mode: 0o600 })
+}
+
+export async function setupE2E(opts: ServerOptions = {}): Promise<E2E> {
+  const tools = ensureTools()
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-'))
+  const server = await startServer({ persistDir: path.join(tmpDir, 'state'), ...opts })
+  const kubeconfigPath = path.join(tmpDir, 'kubeconfig')
+  writeKubeconfig(kubeconfigPath, server.url)
+  const cacheDir = path.join(tmpDir, 'kube-cache')
+  const children = new Set<ChildProcess>()
+
+  const baseEnv = (extra?: Record<string, string>) => ({
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: tmpDir, // nothing from the developer's ~/.kube leaks in
+    KUBECONFIG: kubeconfigPath,
+    ...extra,
+  })
+  const fullArgs = (args: string[]) => [...args, `--cache-dir=${cacheDir}`]
+
+  function kubectl(args: string[], o: KubectlOptions = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const child = spawn(tools.kubectl, fullArgs(args), { env: baseEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] })
+      children.add(child)
+      let stdout = ''
+      let stderr = ''
+      let timedOut = false
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      const timer = setTimeout(() => {
+        timedOut = true
+        child.kill('SIGKILL')
+      }, o.timeoutMs ?? 45_000)
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        children.delete(child)
+        resolve({ code, stdout, stderr, timedOut })
+      })
+      child.stdin.on('error', () => {})
+      child.stdin.end(o.input ?? '')
+    })
+  }
+
+  function kubectlBackground(args: string[], o: { env?: Record<string, string> } = {}): Background {
+    const child = spawn(tools.kubectl, fullArgs(args), { env: baseEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    const lines: string[] = []
+    let stderr = ''
+    let partial = ''
+    let done = false
+    const waiters = new Set<() => void>()
+    const notify = () => {
+      for (const w of waiters) w()
+    }
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (d: string) => {
+      partial += d
+      let nl: number
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        lines.push(partial.slice(0, nl))
+        partial = partial.slice(nl + 1)
+      }
+      notify()
+    })
+    child.stderr!.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        if (partial) lines.push(partial)
+        partial = ''
+        done = true
+        children.delete(child)
+        notify()
+        resolve(code)
+      }),
+    )
+    return {
+      child,
+      lines,
+      stderr: () => stderr,
+      exited,
+      waitForLine(pred, timeoutMs = 20_000, from = 0) {
+        return new Promise((resolve, reject) => {
+          const check = () => {
+            for (let i = from; i < lines.length; i++) {
+              if (pred(lines[i])) {
+                finish()
+                resolve(i)
+                return
+              }
+            }
+            if (done) {
+              finish()
+              reject(new Error(`kubectl ${args.join(' ')} exited without a matching line\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`))
+            }
+          }
+          const timer = setTimeout(() => {
+            finish()
+            reject(new Error(`timed out waiting for a line from kubectl ${args.join(' ')}\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`))
+          }, timeoutMs)
+          const finish = () => {
+            clearTimeout(timer)
+            waiters.delete(check)
+          }
+          waiters.add(check)
+          check()
+        })
+      },
+      async stop() {
+        if (!done) child.kill('SIGTERM')
+        await exited
+      },
+    }
+  }
+
+  function kubeConfig(): k8s.KubeConfig {
+    const kc = new k8s.KubeConfig()
+    kc.loadFromFile(kubeconfigPath)
+    return kc
+  }
+
+  return {
+    server,
+    url: server.url,
+    tmpDir,
+    kubeconfigPath,
+    kubectlPath: tools.kubectl,
+    helmPath: tools.helm,
+    kubectl,
+    kubectlBackground,
+    kubeConfig,
+    http: (method, urlPath, body, headers) => httpRequest(server.url, method, urlPath, body, headers),
+    watch: (urlPath, headers) => rawWatch(server.url, urlPath, headers),
+    async close() {
+      for (const c of children) c.kill('SIGKILL')
+      await server.stop()
+      if (!process.env.E2E_KEEP) fs.rmSync(tmpDir, { recursive: true, force: true })
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Object builders and small helpers shared by the tests
+
+export function pod(name: string, namespace: string, labels: Record<string, string> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+  }
+}
+
+export function configMap(name: string, namespace: string, data: Record<string, string> = {}, labels?: Record<string, string>) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(labels ? { labels } : {}) }, data }
+}
+
+export function namespace(name: string) {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }
+}
+
+/** POSTs and insists on 201; returns the created object. */
+export async function create(e2e: E2E, collectionPath: string, obj: unknown) {
+  const r = await e2e.http('POST', collectionPath, obj)
+  if (r.status !== 201) throw new Error(`expected 201: ${describeResponse('POST', collectionPath, r)}`)
+  return r.json
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+      last = v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
+    await sleep(100)
+  }
+}

@@ -1,0 +1,134 @@
+// kubectl 1.35 watch paths: `get -w` (Table events), `get pod X -w` (resourceVersion=0,
+// synthetic ADDED), `--output-watch-events -o name`, and `delete` (watch-list with
+// sendInitialEvents + the initial-events-end bookmark).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { create, describeResponse, namespace, parseRows, pod, setupE2E, type Background, type E2E } from './harness'
+
+let e: E2E
+const running: Background[] = []
+
+beforeAll(async () => {
+  e = await setupE2E()
+  for (const ns of ['w-list', 'w-single', 'w-events', 'w-delete']) await create(e, '/api/v1/namespaces', namespace(ns))
+})
+
+afterAll(async () => {
+  for (const b of running) await b.stop()
+  await e?.close()
+})
+
+function background(args: string[]) {
+  const b = e.kubectlBackground(args)
+  running.push(b)
+  return b
+}
+
+/** GET, change labels, PUT (with the resourceVersion just read); returns the updated object. */
+async function relabel(ns: string, name: string, labels: Record<string, string>) {
+  const p = `/api/v1/namespaces/${ns}/pods/${name}`
+  const cur = await e.http('GET', p)
+  expect(cur.status, describeResponse('GET', p, cur)).toBe(200)
+  const obj = cur.json
+  obj.metadata.labels = labels
+  const r = await e.http('PUT', p, obj)
+  expect(r.status, describeResponse('PUT', p, r)).toBe(200)
+  return r.json
+}
+
+async function del(ns: string, name: string) {
+  const p = `/api/v1/namespaces/${ns}/pods/${name}`
+  const r = await e.http('DELETE', p)
+  expect(r.status, describeResponse('DELETE', p, r)).toBe(200)
+}
+
+describe('kubectl get -w', () => {
+  it('get pods -w prints a row for each ADDED, MODIFIED and DELETED event', async () => {
+    const ns = 'w-list'
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('anchor', ns, { role: 'anchor' }))
+    const w = background(['get', 'pods', '-n', ns, '-w', '--show-labels'])
+    // The initial list has been printed (and the watch starts from its resourceVersion).
+    await w.waitForLine((l) => l.startsWith('anchor '))
+    expect(w.lines[0].trim().split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'LABELS'])
+
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('p1', ns, { step: 'one' }))
+    await relabel(ns, 'p1', { step: 'two' })
+    await del(ns, 'p1')
+    // A later event marks the end: everything about p1 has been printed before it.
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('zz-end', ns, { role: 'end' }))
+    await w.waitForLine((l) => l.startsWith('zz-end '))
+
+    const rows = parseRows(w.lines[0], w.lines.slice(1))
+    const p1 = rows.filter((r) => r.NAME === 'p1')
+    const out = w.lines.join('\n')
+    // ADDED, MODIFIED, then DELETED. kube-apiserver first marks an unscheduled pod with a
+    // zero-grace deletionTimestamp (one more MODIFIED, printed as Terminating), then deletes it.
+    expect(p1.length, out).toBeGreaterThanOrEqual(3)
+    expect(p1.length, out).toBeLessThanOrEqual(4)
+    expect(p1.map((r) => r.LABELS), out).toEqual(['step=one', ...Array(p1.length - 1).fill('step=two')])
+    expect(p1[0], out).toMatchObject({ READY: '0/1', STATUS: 'Pending', RESTARTS: '0' })
+    expect(p1[1], out).toMatchObject({ READY: '0/1', STATUS: 'Pending', RESTARTS: '0' })
+    for (const r of p1.slice(2)) expect(['Pending', 'Terminating'], out).toContain(r.STATUS)
+    // The header is printed once; anchor only from the initial list.
+    expect(w.lines.filter((l) => l.startsWith('NAME '))).toHaveLength(1)
+    expect(rows.filter((r) => r.NAME === 'anchor')).toHaveLength(1)
+    expect(w.child.exitCode).toBe(null) // still watching
+  })
+
+  it('get pod X -w prints the existing pod, then its changes (needs the synthetic ADDED for resourceVersion=0)', async () => {
+    const ns = 'w-single'
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('solo', ns, { v: '1' }))
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('other', ns, { v: '1' }))
+    const w = background(['get', 'pod', 'solo', '-n', ns, '-w', '--show-labels'])
+    await w.waitForLine((l) => l.startsWith('solo '))
+    // kubectl drops the first watch event of a single-object watch (it expects the
+    // server's synthetic ADDED for the current state). Without it, v=2 would be lost.
+    await relabel(ns, 'solo', { v: '2' })
+    await relabel(ns, 'other', { v: '2' }) // filtered out by the fieldSelector
+    await relabel(ns, 'solo', { v: '3' })
+    await w.waitForLine((l) => l.startsWith('solo ') && l.includes('v=3'))
+    const rows = parseRows(w.lines[0], w.lines.slice(1))
+    expect(rows.map((r) => `${r.NAME} ${r.LABELS}`), w.lines.join('\n')).toEqual(['solo v=1', 'solo v=2', 'solo v=3'])
+  })
+
+  it('get pods -w --output-watch-events -o name prints EVENT kind/name lines', async () => {
+    const ns = 'w-events'
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('anchor', ns))
+    const w = background(['get', 'pods', '-n', ns, '-w', '--output-watch-events', '-o', 'name'])
+    await w.waitForLine((l) => l.trim() === 'ADDED pod/anchor')
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('p3', ns, { a: 'b' }))
+    await relabel(ns, 'p3', { a: 'c' })
+    await del(ns, 'p3')
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('zz-end', ns))
+    await w.waitForLine((l) => l.trim() === 'ADDED pod/zz-end')
+    const lines = w.lines.map((l) => l.trim()).filter(Boolean)
+    // kube-apiserver may emit one extra MODIFIED (deletionTimestamp set) right before DELETED.
+    const graceful = ['ADDED pod/anchor', 'ADDED pod/p3', 'MODIFIED pod/p3', 'MODIFIED pod/p3', 'DELETED pod/p3', 'ADDED pod/zz-end']
+    const immediate = ['ADDED pod/anchor', 'ADDED pod/p3', 'MODIFIED pod/p3', 'DELETED pod/p3', 'ADDED pod/zz-end']
+    expect([JSON.stringify(graceful), JSON.stringify(immediate)], lines.join('\n')).toContain(JSON.stringify(lines))
+  })
+})
+
+describe('kubectl delete', () => {
+  it('delete pod X returns promptly for an unscheduled pod and the pod is gone', async () => {
+    const ns = 'w-delete'
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('victim', ns))
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('bystander', ns))
+    // kubectl waits for deletion with a watch-list (sendInitialEvents=true); if the server
+    // never sends the initial-events-end bookmark it hangs, so bound it well below the test timeout.
+    const r = await e.kubectl(['delete', 'pod', 'victim', '-n', ns], { timeoutMs: 40_000 })
+    expect(r.timedOut, `kubectl delete hung\nstderr:\n${r.stderr}`).toBe(false)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^pod "victim" deleted/m)
+    const gone = await e.http('GET', `/api/v1/namespaces/${ns}/pods/victim`)
+    expect(gone.status).toBe(404)
+    expect(gone.json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 })
+    const still = await e.http('GET', `/api/v1/namespaces/${ns}/pods/bystander`)
+    expect(still.status).toBe(200)
+  })
+
+  it('delete of a missing pod fails with NotFound', async () => {
+    const r = await e.kubectl(['delete', 'pod', 'ghost', '-n', 'w-delete'], { timeoutMs: 40_000 })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('Error from server (NotFound): pods "ghost" not found')
+  })
+})
