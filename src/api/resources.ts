@@ -8,7 +8,7 @@ import { parseDeleteOptions, parseDryRun, parseListOptions } from '../request/op
 import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
 import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
-import { createObject, updateObject } from '../rest/write';
+import { createObject, patchObject, updateObject, type PatchType } from '../rest/write';
 import { deleteObject } from '../rest/delete';
 import { readBodyText, readJsonBody } from '../rest/objects';
 import { toTable, type IncludeObject } from '../table/convert';
@@ -18,6 +18,7 @@ import { ensureBootstrapped } from '../bootstrap';
 import type { Env } from '../store/client';
 
 const JSON_TYPES = ['application/json'];
+const PATCH_TYPES: Record<string, PatchType> = { 'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge' };
 
 export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
   app.all('/api/v1/*', (c) => handle(c, '', 'v1', c.req.path.slice('/api/v1/'.length)));
@@ -60,7 +61,7 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
       return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
     }
     case 'watch':
-      return serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
+      return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
     case 'create': {
       if (op.subresource) throw methodNotSupported(op.def, 'create');
       const body = await readBody(c, op);
@@ -91,8 +92,14 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
       return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
     }
-    case 'patch':
-      throw unsupportedMediaType(c.req.header('content-type') ?? '', ['application/json']);
+    case 'patch': {
+      const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      const type = PATCH_TYPES[ct];
+      if (!type) throw unsupportedMediaType(ct, Object.keys(PATCH_TYPES));
+      let patch: unknown;
+      try { patch = JSON.parse(await readBodyText(c.req.raw)); } catch (e) { throw badRequest(`error decoding patch: ${(e as Error).message}`); }
+      return respondObject(c, op, await patchObject(ctx, op, type, patch, parseDryRun(query, 'PatchOptions')), 200);
+    }
   }
 }
 

@@ -435,6 +435,23 @@ export function parseRows(header: string, rows: string[]): Record<string, string
   })
 }
 
+/**
+ * For `get -w` output: every watch event is printed on its own, so rows are not aligned
+ * with the header. Splits the header on 2+ spaces and each row on any whitespace (fine
+ * for columns whose values have no spaces).
+ */
+export function parseWatchRows(header: string, rows: string[]): Record<string, string>[] {
+  const names = header.trim().split(/\s{2,}/)
+  return rows
+    .filter((l) => l.trim() !== '')
+    .map((line) => {
+      const cells = line.trim().split(/\s+/)
+      const rec: Record<string, string> = {}
+      names.forEach((n, i) => (rec[n] = i === names.length - 1 ? cells.slice(i).join(' ') : (cells[i] ?? '')))
+      return rec
+    })
+}
+
 // ---------------------------------------------------------------------------
 // The per-test-file environment
 
@@ -644,13 +661,17 @@ export async function create(e2e: E2E, collectionPath: string, obj: unknown) {
 }
 
 /** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
     try {
       const v = await fn()
-      if (v) return v
+      if (v) return v as Exclude<T, false | null | undefined | 0 | ''>
       last = v
     } catch (err) {
       last = err

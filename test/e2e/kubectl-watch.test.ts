@@ -2,7 +2,7 @@
 // synthetic ADDED), `--output-watch-events -o name`, and `delete` (watch-list with
 // sendInitialEvents + the initial-events-end bookmark).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { create, describeResponse, namespace, parseRows, pod, setupE2E, type Background, type E2E } from './harness'
+import { create, describeResponse, namespace, parseWatchRows, pod, setupE2E, type Background, type E2E } from './harness'
 
 let e: E2E
 const running: Background[] = []
@@ -57,7 +57,7 @@ describe('kubectl get -w', () => {
     await create(e, `/api/v1/namespaces/${ns}/pods`, pod('zz-end', ns, { role: 'end' }))
     await w.waitForLine((l) => l.startsWith('zz-end '))
 
-    const rows = parseRows(w.lines[0], w.lines.slice(1))
+    const rows = parseWatchRows(w.lines[0], w.lines.slice(1))
     const p1 = rows.filter((r) => r.NAME === 'p1')
     const out = w.lines.join('\n')
     // ADDED, MODIFIED, then DELETED. kube-apiserver first marks an unscheduled pod with a
@@ -86,25 +86,35 @@ describe('kubectl get -w', () => {
     await relabel(ns, 'other', { v: '2' }) // filtered out by the fieldSelector
     await relabel(ns, 'solo', { v: '3' })
     await w.waitForLine((l) => l.startsWith('solo ') && l.includes('v=3'))
-    const rows = parseRows(w.lines[0], w.lines.slice(1))
+    const rows = parseWatchRows(w.lines[0], w.lines.slice(1))
     expect(rows.map((r) => `${r.NAME} ${r.LABELS}`), w.lines.join('\n')).toEqual(['solo v=1', 'solo v=2', 'solo v=3'])
   })
 
-  it('get pods -w --output-watch-events -o name prints EVENT kind/name lines', async () => {
+  it('get pods -w --output-watch-events: EVENT column in tables, kind/name lines with -o name', async () => {
     const ns = 'w-events'
     await create(e, `/api/v1/namespaces/${ns}/pods`, pod('anchor', ns))
-    const w = background(['get', 'pods', '-n', ns, '-w', '--output-watch-events', '-o', 'name'])
-    await w.waitForLine((l) => l.trim() === 'ADDED pod/anchor')
+    const names = background(['get', 'pods', '-n', ns, '-w', '--output-watch-events', '-o', 'name'])
+    const table = background(['get', 'pods', '-n', ns, '-w', '--output-watch-events'])
+    await names.waitForLine((l) => l.trim() === 'pod/anchor')
+    await table.waitForLine((l) => /^ADDED\s+anchor\s/.test(l))
     await create(e, `/api/v1/namespaces/${ns}/pods`, pod('p3', ns, { a: 'b' }))
     await relabel(ns, 'p3', { a: 'c' })
     await del(ns, 'p3')
     await create(e, `/api/v1/namespaces/${ns}/pods`, pod('zz-end', ns))
-    await w.waitForLine((l) => l.trim() === 'ADDED pod/zz-end')
-    const lines = w.lines.map((l) => l.trim()).filter(Boolean)
-    // kube-apiserver may emit one extra MODIFIED (deletionTimestamp set) right before DELETED.
-    const graceful = ['ADDED pod/anchor', 'ADDED pod/p3', 'MODIFIED pod/p3', 'MODIFIED pod/p3', 'DELETED pod/p3', 'ADDED pod/zz-end']
-    const immediate = ['ADDED pod/anchor', 'ADDED pod/p3', 'MODIFIED pod/p3', 'DELETED pod/p3', 'ADDED pod/zz-end']
-    expect([JSON.stringify(graceful), JSON.stringify(immediate)], lines.join('\n')).toContain(JSON.stringify(lines))
+    await names.waitForLine((l) => l.trim() === 'pod/zz-end')
+    await table.waitForLine((l) => /^ADDED\s+zz-end\s/.test(l))
+
+    // kube-apiserver may emit one extra MODIFIED (zero-grace deletionTimestamp) right before DELETED.
+    const graceful = ['ADDED anchor', 'ADDED p3', 'MODIFIED p3', 'MODIFIED p3', 'DELETED p3', 'ADDED zz-end']
+    const immediate = ['ADDED anchor', 'ADDED p3', 'MODIFIED p3', 'DELETED p3', 'ADDED zz-end']
+    expect(table.lines[0].trim().split(/\s{2,}/)).toEqual(['EVENT', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'])
+    const rows = parseWatchRows(table.lines[0], table.lines.slice(1)).map((r) => `${r.EVENT} ${r.NAME}`)
+    expect([JSON.stringify(graceful), JSON.stringify(immediate)], table.lines.join('\n')).toContain(JSON.stringify(rows))
+
+    // The name printer drops the event type: one kind/name line per event.
+    const lines = names.lines.map((l) => l.trim()).filter(Boolean)
+    const expected = (rows.length === graceful.length ? graceful : immediate).map((x) => `pod/${x.split(' ')[1]}`)
+    expect(lines, names.lines.join('\n')).toEqual(expected)
   })
 })
 

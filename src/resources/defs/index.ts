@@ -1,9 +1,69 @@
-// Every served kind, in discovery order. One import and one entry per kind.
+// Every served kind, in discovery order: core first, then each group. Within a
+// group kinds are alphabetical, as kube-apiserver lists them. One import and
+// one entry per kind.
 import type { ResourceDefinition } from '../types';
-import { pods } from './core/pods';
 import { configmaps } from './core/configmaps';
+import { endpoints } from './core/endpoints';
+import { events } from './core/events';
+import { limitranges } from './core/limitranges';
+import { namespaces } from './core/namespaces';
+import { nodes } from './core/nodes';
+import { persistentvolumeclaims } from './core/persistentvolumeclaims';
+import { persistentvolumes } from './core/persistentvolumes';
+import { pods } from './core/pods';
+import { podtemplates } from './core/podtemplates';
+import { replicationcontrollers } from './core/replicationcontrollers';
+import { resourcequotas } from './core/resourcequotas';
+import { secrets } from './core/secrets';
+import { serviceaccounts } from './core/serviceaccounts';
+import { services } from './core/services';
+import { controllerrevisions } from './apps/controllerrevisions';
+import { daemonsets } from './apps/daemonsets';
+import { deployments } from './apps/deployments';
+import { replicasets } from './apps/replicasets';
+import { statefulsets } from './apps/statefulsets';
+import { cronjobs } from './batch/cronjobs';
+import { jobs } from './batch/jobs';
+import { leases } from './coordination/leases';
+import { eventsV1 } from './events/events';
+import { endpointslices } from './discovery/endpointslices';
+import { clusterrolebindings } from './rbac/clusterrolebindings';
+import { clusterroles } from './rbac/clusterroles';
+import { rolebindings } from './rbac/rolebindings';
+import { roles } from './rbac/roles';
+import { poddisruptionbudgets } from './policy/poddisruptionbudgets';
+import { ingressclasses } from './networking/ingressclasses';
+import { ingresses } from './networking/ingresses';
+import { ipaddresses } from './networking/ipaddresses';
+import { networkpolicies } from './networking/networkpolicies';
+import { storageclasses } from './storage/storageclasses';
+import { priorityclasses } from './scheduling/priorityclasses';
+import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
 
 export const DEFINITIONS: ResourceDefinition[] = [
-  pods,
-  configmaps,
+  // core/v1
+  configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes,
+  pods, podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
+  // apps/v1
+  controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
+  // batch/v1
+  cronjobs, jobs,
+  // coordination.k8s.io/v1
+  leases,
+  // events.k8s.io/v1 (stored as core/v1 events)
+  eventsV1,
+  // discovery.k8s.io/v1
+  endpointslices,
+  // rbac.authorization.k8s.io/v1
+  clusterrolebindings, clusterroles, rolebindings, roles,
+  // policy/v1
+  poddisruptionbudgets,
+  // networking.k8s.io/v1
+  ingressclasses, ingresses, ipaddresses, networkpolicies,
+  // storage.k8s.io/v1
+  storageclasses,
+  // scheduling.k8s.io/v1
+  priorityclasses,
+  // autoscaling/v2
+  horizontalpodautoscalers,
 ];

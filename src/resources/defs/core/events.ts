@@ -63,6 +63,17 @@ function eventObject(ev: KObject): string {
   return ev.involvedObject?.name ? `${kind}/${ev.involvedObject.name}` : kind;
 }
 
+/** Fields the v1 Event type always serializes: structs, times (as null) and strings without omitempty. */
+export function defaultCoreEvent(obj: KObject) {
+  obj.involvedObject ??= {};
+  obj.source ??= {};
+  obj.firstTimestamp ??= null;
+  obj.lastTimestamp ??= null;
+  obj.eventTime ??= null;
+  obj.reportingComponent ??= '';
+  obj.reportingInstance ??= '';
+}
+
 export const EVENT_SELECTABLE_FIELDS: ResourceDefinition['selectableFields'] = {
   'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
   'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
@@ -93,16 +104,7 @@ export const events: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Event', resource: 'events', singular: 'event',
   namespaced: true, shortNames: ['ev'], hasGeneration: false,
   selectableFields: EVENT_SELECTABLE_FIELDS,
-  defaults(obj) {
-    // Fields the v1 Event type always serializes (non-pointer times and strings without omitempty).
-    obj.involvedObject ??= {};
-    obj.source ??= {};
-    obj.firstTimestamp ??= null;
-    obj.lastTimestamp ??= null;
-    obj.eventTime ??= null;
-    obj.reportingComponent ??= '';
-    obj.reportingInstance ??= '';
-  },
+  defaults: defaultCoreEvent,
   validate(obj) {
     const e = new Errors();
     validateCoreEvent(e, obj, 'reportingComponent');

@@ -43,7 +43,7 @@ export const namespaces: ResourceDefinition = {
   },
   validate(obj) {
     const e = new Errors();
-    e.array(obj.spec, 'finalizers', 'spec.finalizers').forEach((f, i) => {
+    (e.array(obj.spec, 'finalizers', 'spec.finalizers') as unknown[]).forEach((f, i) => {
       const field = `spec.finalizers[${i}]`;
       if (typeof f !== 'string') { e.typeInvalid(field, f, 'must be a string'); return; }
       const errs = qualifiedName(f);

@@ -16,17 +16,15 @@ const externallyAccessible = (s: KObject) => usesNodePorts(s) || (s.spec?.type =
 const sameList = (a: unknown, b: unknown) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
 /**
- * NormalizeClusterIPs and patchAllocatedValues: keep clusterIP and clusterIPs in step, and let
- * an update that omits allocated values (a `kubectl apply` of the original manifest) keep them.
+ * The service strategy's PrepareForUpdate: patchAllocatedValues lets an update that omits
+ * allocated values (a `kubectl replace` of the original manifest) keep them, then
+ * NormalizeClusterIPs keeps clusterIP and clusterIPs in step, then dropTypeDependentFields
+ * lets a type change shed what only the old type used.
  */
-function carryAllocated(n: KObject, o: KObject) {
+function prepareServiceUpdate(n: KObject, o: KObject) {
   const ns = n.spec, os = o.spec ?? {};
   if (!ns || typeof ns !== 'object') return;
-  if ((os.clusterIPs ?? []).length && !(ns.clusterIPs ?? []).length && os.clusterIP === ns.clusterIP) ns.clusterIPs = os.clusterIPs;
-  if (os.clusterIP !== ns.clusterIP) {
-    if (os.clusterIP && !ns.clusterIP) { if (sameList(os.clusterIPs, ns.clusterIPs)) delete ns.clusterIPs; }
-    else if (sameList(os.clusterIPs, ns.clusterIPs)) ns.clusterIPs = [ns.clusterIP];
-  }
+  // patchAllocatedValues
   if (usesClusterIP(o) && usesClusterIP(n)) {
     if (!ns.clusterIP && os.clusterIP) ns.clusterIP = os.clusterIP;
     if (!(ns.clusterIPs ?? []).length && (os.clusterIPs ?? []).length) ns.clusterIPs = os.clusterIPs;
@@ -42,7 +40,21 @@ function carryAllocated(n: KObject, o: KObject) {
       if (old && !inNew.has(old)) p.nodePort = old;
     }
   }
-  if (ns.healthCheckNodePort === undefined && os.healthCheckNodePort !== undefined && n.spec?.externalTrafficPolicy === 'Local') ns.healthCheckNodePort = os.healthCheckNodePort;
+  if (ns.healthCheckNodePort === undefined && os.healthCheckNodePort !== undefined && ns.externalTrafficPolicy === 'Local') ns.healthCheckNodePort = os.healthCheckNodePort;
+  // NormalizeClusterIPs
+  if ((os.clusterIPs ?? []).length && !(ns.clusterIPs ?? []).length && os.clusterIP === ns.clusterIP) ns.clusterIPs = os.clusterIPs;
+  if (os.clusterIP !== ns.clusterIP) {
+    if (os.clusterIP && !ns.clusterIP) { if (sameList(os.clusterIPs, ns.clusterIPs)) delete ns.clusterIPs; }
+    else if (sameList(os.clusterIPs, ns.clusterIPs)) ns.clusterIPs = [ns.clusterIP];
+  }
+  // dropTypeDependentFields: only values the client left as they were are dropped.
+  if (usesClusterIP(o) && !usesClusterIP(n) && ns.clusterIP === os.clusterIP && sameList(ns.clusterIPs, os.clusterIPs)) {
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']) delete ns[k];
+  }
+  if (usesNodePorts(o) && !usesNodePorts(n) && Array.isArray(ns.ports)) {
+    const oldPorts = new Set((os.ports ?? []).map((p: KObject) => p.nodePort));
+    for (const p of ns.ports) if (p && typeof p === 'object' && oldPorts.has(p.nodePort)) delete p.nodePort;
+  }
 }
 
 function validatePort(e: Errors, p: KObject, field: string, requireName: boolean, names: Set<string>) {
@@ -125,7 +137,7 @@ export const services: ResourceDefinition = {
   },
   prepareForUpdate(n, o) {
     n.status = o.status;
-    carryAllocated(n, o);
+    prepareServiceUpdate(n, o);
   },
   validate(obj) {
     const e = new Errors();

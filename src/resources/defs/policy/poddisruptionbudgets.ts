@@ -1,0 +1,39 @@
+import type { ResourceDefinition } from '../../types';
+import { Errors, intOrPercent, percentOf } from '../../validation';
+import { AGE_COLUMN, col, keepStatus, statusSubresource, validateLabelSelector } from '../shared';
+
+// pkg/registry/policy/poddisruptionbudget, ValidatePodDisruptionBudget and printPodDisruptionBudget.
+
+const EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];
+
+export const poddisruptionbudgets: ResourceDefinition = {
+  group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget',
+  namespaced: true, shortNames: ['pdb'], hasGeneration: true, statusSubresource: true,
+  subresources: [statusSubresource('PodDisruptionBudget')],
+  prepareForCreate(obj) {
+    obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+  },
+  prepareForUpdate: keepStatus,
+  validate(obj) {
+    const e = new Errors();
+    const spec = obj.spec ?? {};
+    const set = (v: unknown) => v !== undefined && v !== null;
+    if (set(spec.minAvailable) && set(spec.maxUnavailable)) e.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set');
+    for (const k of ['minAvailable', 'maxUnavailable']) {
+      if (!set(spec[k])) continue;
+      intOrPercent(e, spec[k], `spec.${k}`);
+      if ((percentOf(spec[k]) ?? 0) > 100) e.invalid(`spec.${k}`, spec[k], 'must not be greater than 100%');
+    }
+    if (set(spec.selector)) validateLabelSelector(e, spec.selector, 'spec.selector');
+    if (set(spec.unhealthyPodEvictionPolicy) && !EVICTION_POLICIES.includes(spec.unhealthyPodEvictionPolicy)) {
+      e.notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, EVICTION_POLICIES);
+    }
+    return e.list;
+  },
+  columns: [
+    col('Min Available', 'string', 'The minimum number of pods that must be available.', (o) => (o.spec?.minAvailable ?? 'N/A').toString()),
+    col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.', (o) => (o.spec?.maxUnavailable ?? 'N/A').toString()),
+    col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.', (o) => o.status?.disruptionsAllowed ?? 0),
+    AGE_COLUMN,
+  ],
+};

@@ -1,0 +1,8 @@
+// The bindings `cloudflare:workers` env carries in tests: the Worker's own Env.
+import type { Env as WorkerEnv } from '../../src/store/client';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {}
+  }
+}
