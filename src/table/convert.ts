@@ -15,16 +15,22 @@ const CREATED_AT: TableColumn = {
   cell: (o) => o.metadata?.creationTimestamp ?? null,
 };
 
-const columnsOf = (def: ResourceDefinition) => def.columns ?? [CREATED_AT];
+const NAME: TableColumn = { ...NAME_COLUMN, type: 'string', cell: (o) => o.metadata?.name ?? '' };
+
+/** A kind's columns; Name leads unless the kind places its own Name column (events print it last). */
+function columnsOf(def: ResourceDefinition): TableColumn[] {
+  const cols = def.columns ?? [CREATED_AT];
+  return cols.some((c) => c.name === 'Name') ? cols : [NAME, ...cols];
+}
 
 export function columnDefinitions(def: ResourceDefinition) {
-  return [NAME_COLUMN, ...columnsOf(def).map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 }))];
+  return columnsOf(def).map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 }));
 }
 
 export function tableRow(def: ResourceDefinition, obj: KObject, include: IncludeObject, now: number) {
-  const cells: CellValue[] = [obj.metadata?.name ?? '', ...columnsOf(def).map((c) => {
+  const cells: CellValue[] = columnsOf(def).map((c) => {
     try { return c.cell(obj, now); } catch { return '<unknown>'; }
-  })];
+  });
   const row: { cells: CellValue[]; object?: KObject } = { cells };
   if (include === 'Object') row.object = obj;
   else if (include === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };

@@ -98,6 +98,7 @@ export const EVENT_COLUMNS = [
   col('Message', 'string', 'A human-readable description of the status of this operation.', (o) => String(o.message ?? '').trim()),
   col('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', (o, now) => firstSeen(o, now), 1),
   col('Count', 'string', 'The number of times this event has occurred.', eventCount, 1),
+  { ...col('Name', 'string', 'Name must be unique within a namespace.', (o) => o.metadata?.name ?? '', 1), format: 'name' },
 ];
 
 export const events: ResourceDefinition = {
@@ -110,6 +111,6 @@ export const events: ResourceDefinition = {
     validateCoreEvent(e, obj, 'reportingComponent');
     return e.list;
   },
-  // Name is the last column in kube's event table; the request path puts it first for every kind.
+  // kube's event printer puts Name last, as a wide column.
   columns: EVENT_COLUMNS,
 };

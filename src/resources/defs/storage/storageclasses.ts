@@ -36,6 +36,8 @@ export const storageclasses: ResourceDefinition = {
   },
   // kube appends " (default)" to the NAME of the default class; the name column is not ours to change.
   columns: [
+    // The default class is marked in its name, as kubectl shows it.
+    { ...col('Name', 'string', 'Name must be unique within a namespace.', (o) => `${o.metadata?.name ?? ''}${o.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ? ' (default)' : ''}`), format: 'name' },
     col('Provisioner', 'string', 'provisioner indicates the type of the provisioner.', (o) => o.provisioner ?? ''),
     col('ReclaimPolicy', 'string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.', (o) => o.reclaimPolicy ?? 'Delete'),
     col('VolumeBindingMode', 'string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.', (o) => o.volumeBindingMode ?? 'Immediate'),
