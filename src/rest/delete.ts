@@ -9,8 +9,8 @@ import type { RestContext } from './context';
 import { attrsOf, encodeForStorage, rfc3339, storageDef, storageKey } from './objects';
 import { fromStorage, readObject } from './read';
 import { hooksFor, namespaceTerminated } from './hooks';
+import { conflictPause } from './write';
 
-const MAX_ATTEMPTS = 16;
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
 
 export interface DeleteResult {
@@ -50,7 +50,7 @@ export async function deleteObject(
     });
     if (!res.ok) {
       if (res.error === 'NotFound') throw notFound(qualified(def), name);
-      if (attempt < MAX_ATTEMPTS && !pre.resourceVersion) continue;
+      if (!pre.resourceVersion) { await conflictPause(attempt); continue; }
       throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     if (marked) {

@@ -18,9 +18,17 @@ import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
 
 const MAX_GENERATE_ATTEMPTS = 8;
-const MAX_UPDATE_ATTEMPTS = 16;
 
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
+
+/**
+ * An unconditional write retries on conflict until it lands, as
+ * GuaranteedUpdate does; a short random pause after the first few attempts
+ * keeps racing writers from colliding again and again.
+ */
+export async function conflictPause(attempt: number) {
+  if (attempt > 4) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+}
 
 export function failIfInvalid(def: ResourceDefinition, name: string, errs: FieldError[]) {
   if (errs.length) throw invalid(def.kind, def.group, name, errs);
@@ -149,7 +157,7 @@ export async function guaranteedUpdate(
       return fromStorage(op, res.value.object);
     }
     if (res.error === 'NotFound') throw notFound(qualified(def), name);
-    if (res.error === 'Conflict' && userRV === undefined && attempt < MAX_UPDATE_ATTEMPTS) continue;
+    if (res.error === 'Conflict' && userRV === undefined) { await conflictPause(attempt); continue; }
     throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
   }
 }

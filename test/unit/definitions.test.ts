@@ -329,8 +329,8 @@ describe('table cells', () => {
     expect(cells(def('batch', 'jobs'), job)).toEqual({ Status: 'Running', Completions: '1/3', Duration: '2m5s', Age: '2m10s' });
     const cj = { spec: { schedule: '*/5 * * * *', suspend: false }, status: {}, metadata: { creationTimestamp: ago(60) } };
     expect(cells(def('batch', 'cronjobs'), cj)).toEqual({ Schedule: '*/5 * * * *', Timezone: '<none>', Suspend: 'False', Active: 0, 'Last Schedule': '<none>', Age: '60s' });
-    const ev = { involvedObject: { kind: 'Pod', name: 'web-1', fieldPath: 'spec.containers{web}' }, reason: 'Pulled', type: 'Normal', message: 'ok \n', source: { component: 'kubelet', host: 'n1' }, firstTimestamp: ago(600), lastTimestamp: ago(30), count: 4 };
-    expect(cells(def('', 'events'), ev, true)).toEqual({ 'Last Seen': '30s', Type: 'Normal', Reason: 'Pulled', Object: 'pod/web-1', Subobject: 'spec.containers{web}', Source: 'kubelet, n1', Message: 'ok', 'First Seen': '10m', Count: 4 });
+    const ev = { metadata: { name: 'web-1.17f' }, involvedObject: { kind: 'Pod', name: 'web-1', fieldPath: 'spec.containers{web}' }, reason: 'Pulled', type: 'Normal', message: 'ok \n', source: { component: 'kubelet', host: 'n1' }, firstTimestamp: ago(600), lastTimestamp: ago(30), count: 4 };
+    expect(cells(def('', 'events'), ev, true)).toEqual({ 'Last Seen': '30s', Type: 'Normal', Reason: 'Pulled', Object: 'pod/web-1', Subobject: 'spec.containers{web}', Source: 'kubelet, n1', Message: 'ok', 'First Seen': '10m', Count: 4, Name: 'web-1.17f' });
   });
 
   it('prints bindings, roles and IP addresses', () => {
