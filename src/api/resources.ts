@@ -5,12 +5,13 @@ import type { Context, Hono } from 'hono';
 import type { KObject } from '../resources/types';
 import { parseOperation, type Operation } from '../request/info';
 import { parseDeleteOptions, parseDryRun, parseListOptions } from '../request/options';
-import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
+import { ApiError, badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
 import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
 import { createObject, patchObject, updateObject, type PatchType } from '../rest/write';
 import { deleteObject } from '../rest/delete';
-import { readBodyText, readJsonBody } from '../rest/objects';
+import { checkTypeAndScope, readBodyText, readJsonBody } from '../rest/objects';
+import { subresourceHandler } from '../rest/subresources';
 import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject } from './negotiate';
 import { serveWatch } from './watch-stream';
@@ -39,7 +40,13 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
   const op = parseOperation(c.req.method, group, version, segments, query);
   const ctx = restContext(c);
   await ensureBootstrapped(ctx);
-  if (op.subresource && op.subresource !== 'status') throw notFoundPath();
+  if (op.subresource && op.subresource !== 'status') return handleSubresource(c, ctx, op, query);
+  if (op.def.review) {
+    if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
+    const body = await readBody(c, op);
+    checkTypeAndScope(op.def, body, op.namespace);
+    return respondObject(c, op, JSON.stringify(op.def.review(body)), 201);
+  }
   switch (op.verb) {
     case 'get': {
       const { object } = await getObject(ctx, op);
@@ -63,7 +70,7 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
     case 'watch':
       return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
     case 'create': {
-      if (op.subresource) throw methodNotSupported(op.def, 'create');
+      if (op.subresource || op.name !== undefined) throw methodNotSupported(op.def, 'create');
       const body = await readBody(c, op);
       return respondObject(c, op, await createObject(ctx, op, body, parseDryRun(query, 'CreateOptions')), 201);
     }
@@ -93,13 +100,47 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
       return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
     }
     case 'patch': {
-      const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-      const type = PATCH_TYPES[ct];
-      if (!type) throw unsupportedMediaType(ct, Object.keys(PATCH_TYPES));
-      let patch: unknown;
-      try { patch = JSON.parse(await readBodyText(c.req.raw)); } catch (e) { throw badRequest(`error decoding patch: ${(e as Error).message}`); }
+      const { type, patch } = await readPatch(c);
       return respondObject(c, op, await patchObject(ctx, op, type, patch, parseDryRun(query, 'PatchOptions')), 200);
     }
+  }
+}
+
+/** Subresources with their own handlers: scale, binding, eviction, finalize, token. */
+async function handleSubresource(c: Context<{ Bindings: Env }>, ctx: RestContext, op: Operation, query: URLSearchParams): Promise<Response> {
+  const handler = subresourceHandler(op.def, op.subresource!);
+  const json = (text: string, status: 200 | 201) => c.body(text, status, { 'Content-Type': 'application/json' });
+  const unsupported = () => methodNotSupported({ group: op.def.group, resource: `${op.def.resource}/${op.subresource}` }, op.verb);
+  if (!handler) throw notFoundPath();
+  switch (op.verb) {
+    case 'get':
+      if (!handler.get) throw unsupported();
+      return json(await handler.get(ctx, op), 200);
+    case 'update':
+      if (!handler.update) throw unsupported();
+      return json(await handler.update(ctx, op, await readBody(c, op), parseDryRun(query, 'UpdateOptions')), 200);
+    case 'patch': {
+      if (!handler.patch) throw unsupported();
+      const { type, patch } = await readPatch(c);
+      return json(await handler.patch(ctx, op, type, patch, parseDryRun(query, 'PatchOptions')), 200);
+    }
+    case 'create':
+      if (!handler.create) throw unsupported();
+      return json(await handler.create(ctx, op, await readBody(c, op), parseDryRun(query, 'CreateOptions')), 201);
+    default:
+      throw unsupported();
+  }
+}
+
+async function readPatch(c: Context): Promise<{ type: PatchType; patch: unknown }> {
+  const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const type = PATCH_TYPES[ct];
+  if (!type) throw unsupportedMediaType(ct, Object.keys(PATCH_TYPES));
+  try {
+    return { type, patch: JSON.parse(await readBodyText(c.req.raw)) };
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
 }
 
@@ -110,7 +151,8 @@ function includeObject(q: URLSearchParams): IncludeObject {
 }
 
 function respondObject(c: Context, op: Operation, text: string, status: 200 | 201): Response {
-  const format = negotiateObject(c.req.header('accept'), true);
+  // Answers such as access reviews have no Table form: a Table-only client gets 406.
+  const format = negotiateObject(c.req.header('accept'), !op.def.review);
   if (format === 'table') {
     const obj = JSON.parse(text) as KObject;
     return c.json(toTable(op.def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject(new URL(c.req.url).searchParams)), status);

@@ -17,6 +17,8 @@ export interface Operation {
   legacyWatch: boolean;
 }
 
+const NAMESPACE_SUBRESOURCES = ['status', 'finalize'];
+
 const METHOD_VERBS: Record<string, { item: Verb; collection?: Verb }> = {
   GET: { item: 'get', collection: 'list' },
   HEAD: { item: 'get', collection: 'list' },
@@ -35,8 +37,8 @@ export function parseOperation(method: string, group: string, version: string, s
   let legacyWatch = false;
   if (parts[0] === 'watch') { legacyWatch = true; parts = parts.slice(1); }
   let namespace: string | undefined;
-  // "namespaces/{ns}/{resource}..." scopes to a namespace; "namespaces/{name}" is the Namespace itself.
-  if (parts[0] === 'namespaces' && parts.length >= 3) {
+  // "namespaces/{ns}/{resource}..." scopes to a namespace; "namespaces/{name}[/status|/finalize]" is the Namespace itself.
+  if (parts[0] === 'namespaces' && parts.length >= 3 && !NAMESPACE_SUBRESOURCES.includes(parts[2])) {
     namespace = parts[1];
     parts = parts.slice(2);
   }

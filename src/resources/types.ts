@@ -80,6 +80,11 @@ export interface ResourceDefinition {
   gracePeriodSeconds?(obj: KObject): number;
   /** Set when objects are stored as another kind (see StorageConversion). */
   storage?: StorageConversion;
+  /**
+   * Kinds that are answers, never stored (access reviews): a create returns
+   * the posted object with the answer filled in. Such kinds have no Table form.
+   */
+  review?(obj: KObject): KObject;
 }
 
 /**

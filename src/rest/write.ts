@@ -126,6 +126,8 @@ function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject
 export async function guaranteedUpdate(
   ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, name: string, dryRun: boolean, userRV: string | undefined,
   mutate: (old: KObject) => KObject,
+  /** Server-made changes outside the kind's update rules (pods/binding sets spec.nodeName) skip them. */
+  kindRules = true,
 ): Promise<string> {
   const { def } = op;
   const store = storeFor(ctx.env, storageDef(def));
@@ -141,7 +143,7 @@ export async function guaranteedUpdate(
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     failIfInvalid(def, name, [
       ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
-      ...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? []),
+      ...(kindRules ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
     if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
     // An object being deleted goes once its last finalizer does (no grace period pending).
@@ -174,19 +176,25 @@ export async function patchObject(ctx: RestContext, op: Operation, type: PatchTy
   const name = op.name!;
   const userRV = type === 'merge' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
   return guaranteedUpdate(ctx, op, name, dryRun, userRV, (old) => {
-    let patched: KObject;
-    try {
-      patched = (type === 'json' ? applyJsonPatch(old, patch) : applyMergePatch(old, patch as JSONValue)) as KObject;
-    } catch (e) {
-      if (e instanceof PatchError) throw unprocessable(def, name, e.message);
-      throw e;
-    }
-    if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch must produce an object');
+    const patched = applyPatch(def, name, type, old, patch);
     checkTypeAndScope(def, patched, op.namespace);
     if (patched.metadata.name !== name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     patched.metadata.resourceVersion = old.metadata.resourceVersion;
     return op.subresource === 'status' ? withStatus(old, patched) : withSpec(def, old, patched);
   });
+}
+
+/** Applies a patch document to an object; what cannot apply is a 422. */
+export function applyPatch(def: ResourceDefinition, name: string, type: PatchType, current: KObject, patch: unknown): KObject {
+  let patched: unknown;
+  try {
+    patched = type === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch as JSONValue);
+  } catch (e) {
+    if (e instanceof PatchError) throw unprocessable(def, name, e.message);
+    throw e;
+  }
+  if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch must produce an object');
+  return patched as KObject;
 }
 
 /** A patch that cannot be applied is a 422, as kube answers for a failing json-patch test. */

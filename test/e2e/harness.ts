@@ -9,7 +9,10 @@
 //
 // Environment knobs:
 //   E2E_LOG=1                       tee wrangler's output to stderr
+//   E2E_KEEP=1                      keep each file's temp dir (state, kubeconfig, kubectl cache)
 //   E2E_WRANGLER_CONFIG=path        use another wrangler config (harness self-test)
+//   E2E_EXTERNAL_URL=http://h:p     test an already running server instead (restart() throws);
+//                                   useful to check the tests themselves against another apiserver
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'

@@ -166,6 +166,21 @@ describe('pods created over HTTP', () => {
     expect(parseTable(show.stdout)[0]?.LABELS).toBe('app=web,tier=frontend')
   })
 
+  it('get pods -l with set-based selectors (in, notin, exists, !exists)', async () => {
+    const cases: [string, string[]][] = [
+      ['app in (web,db)', ['db-1', 'web-1', 'web-2']],
+      ['app notin (web)', ['db-1']],
+      ['tier', ['web-1']],
+      ['!tier', ['db-1', 'web-2']],
+      ['app=web,tier=frontend', ['web-1']],
+    ]
+    for (const [sel, want] of cases) {
+      const r = await e.kubectl(['get', 'pods', '-l', sel, '-o', 'name'])
+      ok(r, `kubectl get pods -l '${sel}'`)
+      expect(r.stdout.split('\n').filter(Boolean).sort(), sel).toEqual(want.map((n) => `pod/${n}`))
+    }
+  })
+
   it('get pods --field-selector metadata.name / status.phase', async () => {
     const byName = await e.kubectl(['get', 'pods', '--field-selector', 'metadata.name=web-2'])
     ok(byName, 'field-selector metadata.name=web-2')
@@ -179,6 +194,41 @@ describe('pods created over HTTP', () => {
     ok(running, 'field-selector status.phase=Running')
     expect(running.stdout.trim()).toBe('')
     expect(running.stderr).toContain('No resources found in default namespace.')
+  })
+
+  it('an unknown field selector is a 400 BadRequest', async () => {
+    const r = await e.kubectl(['get', 'pods', '--field-selector', 'spec.bogus=x'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('Error from server (BadRequest)')
+    expect(r.stderr).toContain('spec.bogus')
+  })
+
+  it('paged raw lists: limit/continue, remainingItemCount, one resourceVersion for all pages', async () => {
+    const base = '/api/v1/namespaces/team-a/pods'
+    const names: string[] = []
+    let url = `${base}?limit=3`
+    let firstRV: string | undefined
+    let pages = 0
+    for (;;) {
+      const r = await e.http('GET', url)
+      expect(r.status, describeResponse('GET', url, r)).toBe(200)
+      expect(r.json.kind).toBe('PodList')
+      expect(r.json.items.length).toBeLessThanOrEqual(3)
+      names.push(...r.json.items.map((p: { metadata: { name: string } }) => p.metadata.name))
+      firstRV ??= r.json.metadata.resourceVersion
+      expect(r.json.metadata.resourceVersion, `page ${pages + 1}`).toBe(firstRV)
+      pages++
+      const cont = r.json.metadata.continue
+      if (!cont) {
+        expect(r.json.metadata.remainingItemCount).toBeUndefined()
+        break
+      }
+      expect(r.json.metadata.remainingItemCount, describeResponse('GET', url, r)).toBe(teamPods.length - names.length)
+      url = `${base}?limit=3&continue=${encodeURIComponent(cont)}`
+      if (pages > 10) throw new Error('too many pages')
+    }
+    expect(pages).toBe(3)
+    expect(names).toEqual(teamPods) // each pod once, in key order
   })
 
   it('get pods --chunk-size=2 pages with continue tokens and returns every pod once', async () => {

@@ -118,6 +118,34 @@ describe('kubectl get -w', () => {
   })
 })
 
+describe('the watch-list protocol kubectl delete/wait rely on', () => {
+  it('sendInitialEvents=true streams ADDED for each object, then the initial-events-end BOOKMARK, then live events', async () => {
+    const ns = 'w-delete'
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('wl-1', ns, { wl: 'yes' }))
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('wl-2', ns, { wl: 'yes' }))
+    await create(e, `/api/v1/namespaces/${ns}/pods`, pod('wl-other', ns, { wl: 'no' }))
+    const w = e.watch(
+      `/api/v1/namespaces/${ns}/pods?allowWatchBookmarks=true&labelSelector=wl%3Dyes&resourceVersionMatch=NotOlderThan&sendInitialEvents=true&timeoutSeconds=300&watch=true`,
+    )
+    try {
+      expect(await w.status).toBe(200)
+      const bookmark = await w.waitFor((ev) => ev.type === 'BOOKMARK' && ev.object?.metadata?.annotations?.['k8s.io/initial-events-end'] === 'true')
+      const before = w.events.slice(0, w.events.indexOf(bookmark))
+      expect(before.map((ev) => `${ev.type} ${ev.object.metadata.name}`).sort()).toEqual(['ADDED wl-1', 'ADDED wl-2'])
+      expect(bookmark.object.kind).toBe('Pod')
+      expect(Number(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(
+        Math.max(...before.map((ev) => Number(ev.object.metadata.resourceVersion))),
+      )
+      await create(e, `/api/v1/namespaces/${ns}/pods`, pod('wl-3', ns, { wl: 'yes' }))
+      const live = await w.waitFor((ev) => ev.type !== 'BOOKMARK', 20_000, w.events.indexOf(bookmark) + 1)
+      expect(`${live.type} ${live.object.metadata.name}`).toBe('ADDED wl-3')
+      expect(Number(live.object.metadata.resourceVersion)).toBeGreaterThan(Number(bookmark.object.metadata.resourceVersion))
+    } finally {
+      w.close()
+    }
+  })
+})
+
 describe('kubectl delete', () => {
   it('delete pod X returns promptly for an unscheduled pod and the pod is gone', async () => {
     const ns = 'w-delete'
@@ -134,6 +162,20 @@ describe('kubectl delete', () => {
     expect(gone.json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 })
     const still = await e.http('GET', `/api/v1/namespaces/${ns}/pods/bystander`)
     expect(still.status).toBe(200)
+  })
+
+  it('HTTP DELETE of a pod answers 200 with the Pod itself (pods return the deleted object, not a Status)', async () => {
+    const ns = 'w-delete'
+    const created = await create(e, `/api/v1/namespaces/${ns}/pods`, pod('raw-victim', ns))
+    const p = `/api/v1/namespaces/${ns}/pods/raw-victim`
+    const r = await e.http('DELETE', p)
+    expect(r.status, describeResponse('DELETE', p, r)).toBe(200)
+    expect(r.json, describeResponse('DELETE', p, r)).toMatchObject({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name: 'raw-victim', namespace: ns, uid: created.metadata.uid },
+    })
+    expect((await e.http('GET', p)).status).toBe(404)
   })
 
   it('delete of a missing pod fails with NotFound', async () => {

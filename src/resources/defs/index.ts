@@ -39,6 +39,8 @@ import { networkpolicies } from './networking/networkpolicies';
 import { storageclasses } from './storage/storageclasses';
 import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
+import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization/reviews';
 
 export const DEFINITIONS: ResourceDefinition[] = [
   // core/v1
@@ -66,4 +68,7 @@ export const DEFINITIONS: ResourceDefinition[] = [
   priorityclasses,
   // autoscaling/v2
   horizontalpodautoscalers,
+  // authentication.k8s.io/v1 and authorization.k8s.io/v1: answers, never stored
+  selfsubjectreviews, tokenreviews,
+  localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
 ];

@@ -1,0 +1,199 @@
+// Subresources with behaviour of their own: scale (autoscaling/v1 Scale over
+// a workload's replicas), pods/binding, pods/eviction, namespaces/finalize and
+// serviceaccounts/token. `status` is the generic update path with its own
+// strategy (see write.ts); it needs nothing here.
+import type { KObject, ResourceDefinition } from '../resources/types';
+import type { Operation } from '../request/info';
+import { lookup } from '../resources/registry';
+import { formatLabelSelector } from '../resources/defs/shared';
+import { ApiError, badRequest, conflict, invalid, success } from '../status/status';
+import type { RestContext } from './context';
+import { getObject, listObjects } from './read';
+import { guaranteedUpdate, type PatchType, applyPatch } from './write';
+import { deleteObject } from './delete';
+import { parseDeleteOptions } from '../request/options';
+import { recordEvent } from './events';
+import { issueServiceAccountToken } from './tokens';
+
+export interface SubresourceHandler {
+  get?(ctx: RestContext, op: Operation): Promise<string>;
+  update?(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string>;
+  patch?(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, dryRun: boolean): Promise<string>;
+  create?(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string>;
+}
+
+const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
+
+// ---- scale -----------------------------------------------------------------
+
+function toScale(def: ResourceDefinition, obj: KObject): KObject {
+  const m = obj.metadata;
+  // ReplicationControllers select with a plain map; the rest with a LabelSelector.
+  const sel = def.kind === 'ReplicationController'
+    ? Object.entries(obj.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')
+    : formatLabelSelector(obj.spec?.selector);
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, ...(sel && sel !== '<none>' ? { selector: sel } : {}) },
+  };
+}
+
+function checkScale(name: string, scale: KObject) {
+  if (scale?.kind !== undefined && scale.kind !== 'Scale') throw badRequest(`${scale.kind} in version "v1" cannot be handled as a Scale: expected kind Scale`);
+  const r = scale?.spec?.replicas;
+  if (r !== undefined && (!Number.isInteger(r) || r < 0)) {
+    throw invalid('Scale', 'autoscaling', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(r)}: must be greater than or equal to 0` }]);
+  }
+}
+
+async function scaleTo(ctx: RestContext, op: Operation, dryRun: boolean, userRV: string | undefined, next: (current: KObject) => KObject): Promise<string> {
+  const text = await guaranteedUpdate(ctx, op, op.name!, dryRun, userRV, (old) => {
+    const scale = next(toScale(op.def, old));
+    checkScale(op.name!, scale);
+    const updated = structuredClone(old);
+    updated.spec = { ...(updated.spec ?? {}), replicas: scale.spec?.replicas ?? 0 };
+    updated.metadata.generation = (old.metadata.generation ?? 0) + (updated.spec.replicas === old.spec?.replicas ? 0 : 1);
+    return updated;
+  });
+  return JSON.stringify(toScale(op.def, JSON.parse(text)));
+}
+
+const scale: SubresourceHandler = {
+  async get(ctx, op) {
+    return JSON.stringify(toScale(op.def, JSON.parse((await getObject(ctx, op)).object)));
+  },
+  async update(ctx, op, body, dryRun) {
+    checkScale(op.name!, body);
+    return scaleTo(ctx, op, dryRun, body.metadata?.resourceVersion || undefined, () => body);
+  },
+  async patch(ctx, op, type, patch, dryRun) {
+    return scaleTo(ctx, op, dryRun, undefined, (current) => applyPatch(op.def, op.name!, type, current, patch));
+  },
+};
+
+// ---- pods/binding ------------------------------------------------------------
+
+const binding: SubresourceHandler = {
+  async create(ctx, op, body, dryRun) {
+    const name = op.name!;
+    if (body.kind !== undefined && body.kind !== 'Binding') throw badRequest(`${body.kind} in version "v1" cannot be handled as a Binding`);
+    if (body.metadata?.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    const node = body.target?.name;
+    if (!node) throw invalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+    await guaranteedUpdate(ctx, op, name, dryRun, undefined, (pod) => {
+      if (pod.metadata.deletionTimestamp) throw conflict(qualified(op.def), name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (pod.spec?.nodeName) throw conflict(qualified(op.def), name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+      const next = structuredClone(pod);
+      next.spec.nodeName = node;
+      const conditions = (next.status?.conditions ?? []).filter((c: KObject) => c.type !== 'PodScheduled');
+      next.status = { ...(next.status ?? {}), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] };
+      return next;
+    }, false);
+    if (!dryRun) await recordEvent(ctx, JSON.parse((await getObject(ctx, op)).object), 'Normal', 'Scheduled', `Successfully assigned ${op.namespace}/${name} to ${node}`, 'default-scheduler');
+    return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
+  },
+};
+
+// ---- pods/eviction -------------------------------------------------------------
+
+/** Healthy pods above what a PodDisruptionBudget requires, as the disruption controller computes it. */
+function disruptionsAllowed(pdb: KObject, pods: KObject[]): number {
+  const ready = pods.filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True')).length;
+  const expected = pods.length;
+  const amount = (v: number | string) => (typeof v === 'string' && v.endsWith('%') ? Math.ceil((Number(v.slice(0, -1)) / 100) * expected) : Number(v));
+  const desired = pdb.spec?.minAvailable !== undefined ? amount(pdb.spec.minAvailable)
+    : pdb.spec?.maxUnavailable !== undefined ? expected - amount(pdb.spec.maxUnavailable) : expected;
+  return Math.max(0, ready - desired);
+}
+
+function selects(selector: KObject | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const x of selector.matchExpressions ?? []) {
+    const has = x.key in labels;
+    if (x.operator === 'In' && !(has && x.values.includes(labels[x.key]))) return false;
+    if (x.operator === 'NotIn' && has && x.values.includes(labels[x.key])) return false;
+    if (x.operator === 'Exists' && !has) return false;
+    if (x.operator === 'DoesNotExist' && has) return false;
+  }
+  return Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length > 0;
+}
+
+const eviction: SubresourceHandler = {
+  async create(ctx, op, body, dryRun) {
+    const name = op.name!;
+    if (body.kind !== undefined && body.kind !== 'Eviction') throw badRequest(`${body.kind} cannot be handled as an Eviction`);
+    const pod = JSON.parse((await getObject(ctx, op)).object);
+    const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || pod.status?.phase === 'Pending';
+    if (!terminal) {
+      const pdbDef = lookup('policy', 'v1', 'poddisruptionbudgets')!;
+      const pdbs = (await listObjects(ctx, { ...op, def: pdbDef, name: undefined }, { labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false }))
+        .items.map((t) => JSON.parse(t)).filter((p) => selects(p.spec?.selector, pod.metadata.labels ?? {}));
+      if (pdbs.length > 1) throw tooMany('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+      if (pdbs.length === 1) {
+        const all = (await listObjects(ctx, { ...op, name: undefined }, { labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false }))
+          .items.map((t) => JSON.parse(t)).filter((p) => selects(pdbs[0].spec?.selector, p.metadata.labels ?? {}));
+        if (disruptionsAllowed(pdbs[0], all) < 1) {
+          throw tooMany(`Cannot evict pod as it would violate the pod's disruption budget.`, pdbs[0].metadata.name);
+        }
+      }
+    }
+    const opts = parseDeleteOptions(new URLSearchParams(), { ...(body.deleteOptions ?? {}), ...(dryRun ? { dryRun: ['All'] } : {}) });
+    await deleteObject(ctx, op.def, op.namespace, name, opts);
+    return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
+  },
+};
+
+function tooMany(message: string, pdb?: string): ApiError {
+  return new ApiError({
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'TooManyRequests', code: 429,
+    details: { causes: [{ reason: 'DisruptionBudget', message: pdb ? `The disruption budget ${pdb} needs more healthy pods to allow this disruption.` : message }] },
+  });
+}
+
+// ---- namespaces/finalize -------------------------------------------------------
+
+const finalize: SubresourceHandler = {
+  async update(ctx, op, body, dryRun) {
+    const finalizers = body.spec?.finalizers ?? [];
+    if (!Array.isArray(finalizers)) throw badRequest('spec.finalizers must be a list');
+    return guaranteedUpdate(ctx, op, op.name!, dryRun, body.metadata?.resourceVersion || undefined, (old) => {
+      const next = structuredClone(old);
+      next.spec = { ...(next.spec ?? {}), finalizers };
+      return next;
+    });
+  },
+};
+
+// ---- serviceaccounts/token ----------------------------------------------------
+
+const token: SubresourceHandler = {
+  async create(ctx, op, body) {
+    if (body.kind !== undefined && body.kind !== 'TokenRequest') throw badRequest(`${body.kind} cannot be handled as a TokenRequest`);
+    const sa = JSON.parse((await getObject(ctx, op)).object);
+    const expirationSeconds = body.spec?.expirationSeconds ?? 3600;
+    if (!Number.isInteger(expirationSeconds) || expirationSeconds < 600) {
+      throw invalid('TokenRequest', 'authentication.k8s.io', op.name!, [{ reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes` }]);
+    }
+    const issued = await issueServiceAccountToken(ctx, sa, body.spec?.audiences ?? [], expirationSeconds, body.spec?.boundObjectRef);
+    return JSON.stringify({
+      kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace, creationTimestamp: null },
+      spec: { audiences: issued.audiences, expirationSeconds, boundObjectRef: body.spec?.boundObjectRef ?? null },
+      status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp },
+    });
+  },
+};
+
+/** Keyed by "<group>/<resource>/<subresource>". */
+const HANDLERS: Record<string, SubresourceHandler> = {
+  'apps/deployments/scale': scale, 'apps/replicasets/scale': scale, 'apps/statefulsets/scale': scale, '/replicationcontrollers/scale': scale,
+  '/pods/binding': binding, '/pods/eviction': eviction, '/namespaces/finalize': finalize, '/serviceaccounts/token': token,
+};
+
+export function subresourceHandler(def: ResourceDefinition, subresource: string): SubresourceHandler | undefined {
+  return HANDLERS[`${def.group}/${def.resource}/${subresource}`];
+}
+
