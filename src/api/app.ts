@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { Env } from '../store/client';
 import { ApiError, internal, notFoundPath } from '../status/status';
 import { discoveryRoutes } from './discovery';
+import { openapiRoutes } from '../openapi';
 import { resourceRoutes } from './resources';
 import { systemRoutes } from './system';
 
@@ -11,6 +12,7 @@ export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
   systemRoutes(app);
   discoveryRoutes(app);
+  openapiRoutes(app);
   resourceRoutes(app);
   app.notFound((c) => c.json(notFoundPath().status, 404));
   app.onError((err, c) => {

@@ -10,7 +10,8 @@ import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
 import { createObject, patchObject, updateObject, type PatchType } from '../rest/write';
 import { deleteObject } from '../rest/delete';
-import { checkTypeAndScope, readBodyText, readJsonBody } from '../rest/objects';
+import { checkTypeAndScope, readBodyBytes, readBodyText, readJsonBody } from '../rest/objects';
+import { decodeKubernetesProtobuf, isProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedProtobufKind } from '../protobuf';
 import { subresourceHandler } from '../rest/subresources';
 import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject } from './negotiate';
@@ -19,7 +20,9 @@ import { ensureBootstrapped } from '../bootstrap';
 import type { Env } from '../store/client';
 
 const JSON_TYPES = ['application/json'];
-const PATCH_TYPES: Record<string, PatchType> = { 'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge' };
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic',
+};
 
 export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
   app.all('/api/v1/*', (c) => handle(c, '', 'v1', c.req.path.slice('/api/v1/'.length)));
@@ -160,21 +163,44 @@ function respondObject(c: Context, op: Operation, text: string, status: 200 | 20
   return c.body(text, status, { 'Content-Type': 'application/json' });
 }
 
-function checkContentType(c: Context) {
+const BODY_TYPES = [...JSON_TYPES, PROTOBUF_MEDIA_TYPE];
+
+function bodyType(c: Context): 'json' | 'protobuf' {
   const ct = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
-  if (!JSON_TYPES.includes(ct)) throw unsupportedMediaType(ct, JSON_TYPES);
+  if (isProtobuf(ct)) return 'protobuf';
+  if (!JSON_TYPES.includes(ct)) throw unsupportedMediaType(ct, BODY_TYPES);
+  return 'json';
 }
 
+/**
+ * Request bodies come as JSON, or as protobuf from kubectl's typed commands
+ * and Helm's release storage; both become the JSON object a client means.
+ */
 async function readBody(c: Context, op: Operation): Promise<KObject> {
-  checkContentType(c);
+  if (bodyType(c) === 'protobuf') return decodeProtobufBody(await readBodyBytes(c.req.raw));
   return readJsonBody(c.req.raw, op.def);
+}
+
+function decodeProtobufBody(bytes: Uint8Array): KObject {
+  try {
+    return decodeKubernetesProtobuf(bytes).object as KObject;
+  } catch (e) {
+    if (e instanceof UnsupportedProtobufKind) {
+      const err = unsupportedMediaType(PROTOBUF_MEDIA_TYPE, BODY_TYPES);
+      err.status.message = `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}; protobuf is not supported for ${e.kind} (${e.apiVersion}), send it as JSON`;
+      throw err;
+    }
+    throw badRequest(`the protobuf body could not be decoded: ${(e as Error).message}`);
+  }
 }
 
 /** DeleteOptions may come in the body (kubectl, Helm), or not at all (client-node sends none). */
 async function readDeleteBody(c: Context): Promise<Record<string, unknown> | undefined> {
-  const text = (await readBodyText(c.req.raw)).trim();
+  const bytes = await readBodyBytes(c.req.raw);
+  if (bytes.byteLength === 0) return undefined;
+  if (bodyType(c) === 'protobuf') return decodeProtobufBody(bytes);
+  const text = new TextDecoder().decode(bytes).trim();
   if (!text) return undefined;
-  checkContentType(c);
   try {
     const v = JSON.parse(text);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');

@@ -58,9 +58,13 @@ export async function readJsonBody(req: Request, def: ResourceDefinition): Promi
 
 /** The body as text, refusing more than the request limit without buffering it all. */
 export async function readBodyText(req: Request): Promise<string> {
+  return new TextDecoder().decode(await readBodyBytes(req));
+}
+
+export async function readBodyBytes(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? '');
   if (declared > MAX_REQUEST_BYTES) throw tooLarge(`limit is ${MAX_REQUEST_BYTES}`);
-  if (!req.body) return '';
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -74,7 +78,7 @@ export async function readBodyText(req: Request): Promise<string> {
   const all = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) { all.set(c, at); at += c.byteLength; }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 /**

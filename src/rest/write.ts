@@ -4,6 +4,8 @@
 import type { FieldError, JSONValue, KObject, ResourceDefinition } from '../resources/types';
 import { applyJsonPatch, PatchError } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
+import { applyStrategicMergePatch, StrategicPatchError } from '../patch/strategic';
+import { schemas } from '../schema';
 import { deepEqual } from '../resources/validation';
 import type { Operation } from '../request/info';
 import { alreadyExists, badRequest, conflict, invalid, notFound } from '../status/status';
@@ -164,7 +166,7 @@ export async function guaranteedUpdate(
   }
 }
 
-export type PatchType = 'json' | 'merge';
+export type PatchType = 'json' | 'merge' | 'strategic';
 
 /**
  * PATCH: the patch applies to the current object inside the update loop, so
@@ -174,7 +176,8 @@ export type PatchType = 'json' | 'merge';
 export async function patchObject(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, dryRun: boolean): Promise<string> {
   const { def } = op;
   const name = op.name!;
-  const userRV = type === 'merge' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
+  // A resourceVersion inside a merge or strategic patch is a precondition (kubectl apply sends one).
+  const userRV = type !== 'json' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
   return guaranteedUpdate(ctx, op, name, dryRun, userRV, (old) => {
     const patched = applyPatch(def, name, type, old, patch);
     checkTypeAndScope(def, patched, op.namespace);
@@ -188,9 +191,12 @@ export async function patchObject(ctx: RestContext, op: Operation, type: PatchTy
 export function applyPatch(def: ResourceDefinition, name: string, type: PatchType, current: KObject, patch: unknown): KObject {
   let patched: unknown;
   try {
-    patched = type === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch as JSONValue);
+    if (type === 'json') patched = applyJsonPatch(current, patch);
+    else if (type === 'merge') patched = applyMergePatch(current, patch as JSONValue);
+    else patched = applyStrategicMergePatch(current, patch, schemas.forKind(def.group, def.version, def.kind));
   } catch (e) {
     if (e instanceof PatchError) throw unprocessable(def, name, e.message);
+    if (e instanceof StrategicPatchError) throw badRequest(e.message);
     throw e;
   }
   if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch must produce an object');

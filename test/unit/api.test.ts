@@ -108,6 +108,13 @@ describe('CRUD', () => {
   });
 });
 
+/** The k8s\0 envelope around a runtime.Unknown naming apiVersion and kind, with an empty object. */
+function protobufEnvelope(apiVersion: string, kind: string): Uint8Array {
+  const str = (field: number, v: string) => [field << 3 | 2, v.length, ...new TextEncoder().encode(v)];
+  const typeMeta = [...str(1, apiVersion), ...str(2, kind)];
+  return new Uint8Array([...new TextEncoder().encode('k8s\u0000'), 0x0a, typeMeta.length, ...typeMeta]);
+}
+
 describe('bad input leaves the store unchanged', () => {
   const cases: [string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, string][] = [
     ['malformed JSON', () => api('POST', '/api/v1/namespaces/default/configmaps', '{"metadata": {"name": "x"'), 400, 'BadRequest'],
@@ -122,7 +129,9 @@ describe('bad input leaves the store unchanged', () => {
     ['an unknown field selector', () => api('GET', '/api/v1/pods?fieldSelector=spec.nope%3Dx'), 400, 'BadRequest'],
     ['bad label selector syntax', () => api('GET', '/api/v1/pods?labelSelector=a%20in%20b'), 400, 'BadRequest'],
     ['a continue token that is not one', () => api('GET', '/api/v1/pods?limit=1&continue=garbage'), 400, 'BadRequest'],
-    ['a protobuf body', () => api('POST', '/api/v1/namespaces/default/configmaps', 'k8s\u0000', { 'content-type': 'application/vnd.kubernetes.protobuf' }), 415, 'UnsupportedMediaType'],
+    ['a protobuf body of a kind without a decoder', () => api('POST', '/api/v1/namespaces/default/configmaps', protobufEnvelope('v1', 'Widget'), { 'content-type': 'application/vnd.kubernetes.protobuf' }), 415, 'UnsupportedMediaType'],
+    ['a truncated protobuf body', () => api('POST', '/api/v1/namespaces/default/configmaps', new TextEncoder().encode('k8s\u0000\u000a\u0030'), { 'content-type': 'application/vnd.kubernetes.protobuf' }), 400, 'BadRequest'],
+    ['a YAML body', () => api('POST', '/api/v1/namespaces/default/configmaps', 'metadata: {name: x}', { 'content-type': 'text/plain' }), 415, 'UnsupportedMediaType'],
     ['an unknown resource', () => api('GET', '/api/v1/widgets'), 404, 'NotFound'],
     ['PUT on a collection', () => api('PUT', '/api/v1/namespaces/default/configmaps', cm('x')), 405, 'MethodNotAllowed'],
     ['resourceVersionMatch without resourceVersion', () => api('GET', '/api/v1/pods?resourceVersionMatch=Exact'), 422, 'Invalid'],
