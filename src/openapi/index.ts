@@ -1,0 +1,81 @@
+// OpenAPI routes: /openapi/v3 (the index of group-versions), the v3 document of
+// each group-version, and /openapi/v2 (not served: kubectl falls back to v3
+// for validation and explain, and to its built-in types for client-side apply).
+//
+// Documents are static for a given build, so each is built once per isolate,
+// on first use, and kept with its hash. The hash is the SHA-512 of the
+// document's JSON (upper-case hex, as kube-openapi writes it); a URL carrying
+// the current hash is immutable and cacheable for a year, a stale one
+// redirects to the current URL.
+import type { Context, Hono } from 'hono';
+import { groups } from '../resources/registry';
+import { notFoundPath } from '../status/status';
+import { buildDocument, documentKey } from './document';
+
+export { buildDocument, documentKey } from './document';
+
+interface Built { body: string; hash: string }
+
+const cache = new Map<string, Promise<Built | undefined>>();
+
+async function sha512Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-512', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+}
+
+/** The serialized document of a group-version and its hash, built once. */
+export function documentFor(group: string, version: string): Promise<Built | undefined> {
+  const key = documentKey(group, version);
+  let p = cache.get(key);
+  if (!p) {
+    p = (async () => {
+      const doc = buildDocument(group, version);
+      if (!doc) return undefined;
+      const body = JSON.stringify(doc);
+      return { body, hash: await sha512Hex(body) };
+    })();
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return p;
+}
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+async function serveDocument(c: Context, group: string, version: string) {
+  const built = await documentFor(group, version);
+  if (!built) throw notFoundPath();
+  const hash = c.req.query('hash');
+  if (hash && hash !== built.hash) {
+    return c.redirect(`${new URL(c.req.url).pathname}?hash=${built.hash}`, 301);
+  }
+  const etag = `"${built.hash}"`;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ETag: etag, Vary: 'Accept' };
+  if (hash) {
+    headers['Cache-Control'] = 'public, immutable';
+    headers.Expires = new Date(Date.now() + YEAR_MS).toUTCString();
+  } else {
+    headers['Cache-Control'] = 'no-cache, private';
+  }
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+  return c.body(built.body, 200, headers);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function openapiRoutes(app: Hono<any>) {
+  app.get('/openapi/v3', async (c) => {
+    const paths: Record<string, { serverRelativeURL: string }> = {};
+    for (const g of groups()) {
+      for (const version of g.versions) {
+        const built = await documentFor(g.group, version);
+        if (!built) continue;
+        const key = documentKey(g.group, version);
+        paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${built.hash}` };
+      }
+    }
+    return c.body(JSON.stringify({ paths }), 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  });
+  app.get('/openapi/v3/api/:version', (c) => serveDocument(c, '', c.req.param('version')));
+  app.get('/openapi/v3/apis/:group/:version', (c) => serveDocument(c, c.req.param('group'), c.req.param('version')));
+  app.get('/openapi/v2', () => { throw notFoundPath(); });
+}
