@@ -6,6 +6,7 @@ import type { KObject } from './resources/types';
 import { lookup } from './resources/registry';
 import type { RestContext } from './rest/context';
 import { createObject } from './rest/write';
+import { SERVER_WRITE } from './request/options';
 import { readObject } from './rest/read';
 import { ApiError } from './status/status';
 import { KUBERNETES_SERVICE_IP } from './rest/hooks/services';
@@ -37,7 +38,7 @@ async function bootstrap(ctx: RestContext) {
 async function ensure(ctx: RestContext, def: NonNullable<ReturnType<typeof lookup>>, namespace: string | undefined, obj: KObject) {
   if (await readObject(ctx, { def, namespace }, obj.metadata.name)) return;
   try {
-    await createObject(ctx, { def, namespace }, obj, false);
+    await createObject(ctx, { def, namespace }, obj, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
   } catch (e) {
     if (!(e instanceof ApiError && e.status.code === 409)) throw e;
   }

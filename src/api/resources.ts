@@ -4,7 +4,7 @@
 import type { Context, Hono } from 'hono';
 import type { KObject } from '../resources/types';
 import { parseOperation, type Operation } from '../request/info';
-import { parseDeleteOptions, parseDryRun, parseListOptions } from '../request/options';
+import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
 import { ApiError, badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
 import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
@@ -35,6 +35,8 @@ export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
 export const restContext = (c: Context<{ Bindings: Env }>): RestContext => ({
   env: c.env,
   waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
+  warn: (w) => c.header('Warning', w, { append: true }),
+  userAgent: c.req.header('user-agent'),
 });
 
 async function handle(c: Context<{ Bindings: Env }>, group: string, version: string, path: string): Promise<Response> {
@@ -46,9 +48,9 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
   if (op.subresource && op.subresource !== 'status') return handleSubresource(c, ctx, op, query);
   if (op.def.review) {
     if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
-    const body = await readBody(c, op);
-    checkTypeAndScope(op.def, body, op.namespace);
-    return respondObject(c, op, JSON.stringify(op.def.review(body)), 201);
+    const { obj } = await readBody(c, op);
+    checkTypeAndScope(op.def, obj, op.namespace);
+    return respondObject(c, op, JSON.stringify(op.def.review(obj)), 201);
   }
   switch (op.verb) {
     case 'get': {
@@ -74,12 +76,12 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
       return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
     case 'create': {
       if (op.subresource || op.name !== undefined) throw methodNotSupported(op.def, 'create');
-      const body = await readBody(c, op);
-      return respondObject(c, op, await createObject(ctx, op, body, parseDryRun(query, 'CreateOptions')), 201);
+      const { obj, raw } = await readBody(c, op);
+      return respondObject(c, op, await createObject(ctx, op, obj, parseWriteOptions(query, 'CreateOptions'), raw), 201);
     }
     case 'update': {
-      const body = await readBody(c, op);
-      return respondObject(c, op, await updateObject(ctx, op, body, parseDryRun(query, 'UpdateOptions')), 200);
+      const { obj, raw } = await readBody(c, op);
+      return respondObject(c, op, await updateObject(ctx, op, obj, parseWriteOptions(query, 'UpdateOptions'), raw), 200);
     }
     case 'delete': {
       const opts = parseDeleteOptions(query, await readDeleteBody(c));
@@ -104,7 +106,7 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
     }
     case 'patch': {
       const { type, patch } = await readPatch(c);
-      return respondObject(c, op, await patchObject(ctx, op, type, patch, parseDryRun(query, 'PatchOptions')), 200);
+      return respondObject(c, op, await patchObject(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions')), 200);
     }
   }
 }
@@ -121,15 +123,15 @@ async function handleSubresource(c: Context<{ Bindings: Env }>, ctx: RestContext
       return json(await handler.get(ctx, op), 200);
     case 'update':
       if (!handler.update) throw unsupported();
-      return json(await handler.update(ctx, op, await readBody(c, op), parseDryRun(query, 'UpdateOptions')), 200);
+      return json(await handler.update(ctx, op, (await readBody(c, op)).obj, parseWriteOptions(query, 'UpdateOptions')), 200);
     case 'patch': {
       if (!handler.patch) throw unsupported();
       const { type, patch } = await readPatch(c);
-      return json(await handler.patch(ctx, op, type, patch, parseDryRun(query, 'PatchOptions')), 200);
+      return json(await handler.patch(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions')), 200);
     }
     case 'create':
       if (!handler.create) throw unsupported();
-      return json(await handler.create(ctx, op, await readBody(c, op), parseDryRun(query, 'CreateOptions')), 201);
+      return json(await handler.create(ctx, op, (await readBody(c, op)).obj, parseWriteOptions(query, 'CreateOptions')), 201);
     default:
       throw unsupported();
   }
@@ -176,8 +178,8 @@ function bodyType(c: Context): 'json' | 'protobuf' {
  * Request bodies come as JSON, or as protobuf from kubectl's typed commands
  * and Helm's release storage; both become the JSON object a client means.
  */
-async function readBody(c: Context, op: Operation): Promise<KObject> {
-  if (bodyType(c) === 'protobuf') return decodeProtobufBody(await readBodyBytes(c.req.raw));
+async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: string }> {
+  if (bodyType(c) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw)) };
   return readJsonBody(c.req.raw, op.def);
 }
 

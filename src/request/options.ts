@@ -133,13 +133,35 @@ export function validateDryRun(errs: Errors, values: string[]) {
   for (const v of values) if (v !== 'All') errs.notSupported('dryRun', v, ['All']);
 }
 
-/** dryRun on create/update: only "All" is accepted. */
-export function parseDryRun(q: URLSearchParams, kind: string): boolean {
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** CreateOptions, UpdateOptions and PatchOptions: what a write asks for besides its body. */
+export interface WriteOptions {
+  dryRun: boolean;
+  /** How unknown and duplicate fields are answered; the server default is Warn. */
+  fieldValidation: FieldValidation;
+  /** Who makes the change, for managedFields; defaults from the user agent. */
+  fieldManager?: string;
+  /** Server-side apply: take over fields other managers own. */
+  force?: boolean;
+}
+
+/** Writes the server makes itself (bootstrap, allocations, events): nothing to validate against a client. */
+export const SERVER_WRITE: WriteOptions = { dryRun: false, fieldValidation: 'Ignore' };
+
+export function parseWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): WriteOptions {
   const errs = new Errors();
-  const values = q.getAll('dryRun');
-  validateDryRun(errs, values);
+  const dryRun = q.getAll('dryRun');
+  validateDryRun(errs, dryRun);
+  const fv = q.get('fieldValidation') ?? 'Warn';
+  if (!['Strict', 'Warn', 'Ignore'].includes(fv)) errs.notSupported('fieldValidation', fv, ['Ignore', 'Warn', 'Strict']);
+  const manager = q.get('fieldManager') ?? undefined;
+  if (manager !== undefined && manager.length > 128) errs.tooLong('fieldManager', 128);
+  if (manager !== undefined && /[^\x20-\x7e]/.test(manager)) errs.invalid('fieldManager', manager, 'must only contain printable characters');
+  const force = q.get('force');
+  if (force !== null && kind !== 'PatchOptions') errs.forbidden('force', 'may not be specified for non-apply patch');
   if (errs.list.length) throw invalid(kind, 'meta.k8s.io', '', errs.list);
-  return values.includes('All');
+  return { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, fieldManager: manager, force: force === 'true' };
 }
 
 export { ApiError };

@@ -5,4 +5,8 @@ import type { Env } from '../store/client';
 export interface RestContext {
   env: Env;
   waitUntil(p: Promise<unknown>): void;
+  /** Adds a `Warning` response header (kubectl prints them as "Warning: ..."). */
+  warn(warning: string): void;
+  /** The client's User-Agent: the default field manager. */
+  userAgent?: string;
 }

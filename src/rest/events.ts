@@ -6,6 +6,7 @@ import { lookup } from '../resources/registry';
 import type { RestContext } from './context';
 import { rfc3339 } from './objects';
 import { createObject } from './write';
+import { SERVER_WRITE } from '../request/options';
 
 export async function recordEvent(ctx: RestContext, involved: KObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string) {
   const def = lookup('', 'v1', 'events');
@@ -24,7 +25,7 @@ export async function recordEvent(ctx: RestContext, involved: KObject, type: 'No
     reportingComponent: component, reportingInstance: 'edgekube',
   };
   try {
-    await createObject(ctx, { def, namespace }, event, false);
+    await createObject(ctx, { def, namespace }, event, { ...SERVER_WRITE, fieldManager: component });
   } catch (e) {
     // Events are best effort, as client-go's recorder treats them.
     console.warn(`event ${reason} for ${m.namespace}/${m.name} was not recorded:`, e);

@@ -42,7 +42,7 @@ export function attrsOf(def: ResourceDefinition, obj: KObject): Attrs {
 export const apiVersionOf = (def: ResourceDefinition) => gvString(def);
 
 /** Parses a JSON request body; kube answers 400 for bodies it cannot decode. */
-export async function readJsonBody(req: Request, def: ResourceDefinition): Promise<KObject> {
+export async function readJsonBody(req: Request, def: ResourceDefinition): Promise<{ obj: KObject; raw: string }> {
   const text = await readBodyText(req);
   let obj: unknown;
   try {
@@ -53,7 +53,7 @@ export async function readJsonBody(req: Request, def: ResourceDefinition): Promi
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the body must be a JSON object`);
   }
-  return obj as KObject;
+  return { obj: obj as KObject, raw: text };
 }
 
 /** The body as text, refusing more than the request limit without buffering it all. */

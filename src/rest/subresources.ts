@@ -11,15 +11,15 @@ import type { RestContext } from './context';
 import { getObject, listObjects } from './read';
 import { guaranteedUpdate, type PatchType, applyPatch } from './write';
 import { deleteObject } from './delete';
-import { parseDeleteOptions } from '../request/options';
+import { parseDeleteOptions, type WriteOptions } from '../request/options';
 import { recordEvent } from './events';
 import { issueServiceAccountToken } from './tokens';
 
 export interface SubresourceHandler {
   get?(ctx: RestContext, op: Operation): Promise<string>;
-  update?(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string>;
-  patch?(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, dryRun: boolean): Promise<string>;
-  create?(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string>;
+  update?(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions): Promise<string>;
+  patch?(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, opts: WriteOptions): Promise<string>;
+  create?(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions): Promise<string>;
 }
 
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
@@ -48,8 +48,8 @@ function checkScale(name: string, scale: KObject) {
   }
 }
 
-async function scaleTo(ctx: RestContext, op: Operation, dryRun: boolean, userRV: string | undefined, next: (current: KObject) => KObject): Promise<string> {
-  const text = await guaranteedUpdate(ctx, op, op.name!, dryRun, userRV, (old) => {
+async function scaleTo(ctx: RestContext, op: Operation, opts: WriteOptions, resourceVersion: string | undefined, next: (current: KObject) => KObject): Promise<string> {
+  const text = await guaranteedUpdate(ctx, op, op.name!, { ...opts, resourceVersion, subresource: 'scale' }, (old) => {
     const scale = next(toScale(op.def, old));
     checkScale(op.name!, scale);
     const updated = structuredClone(old);
@@ -64,25 +64,26 @@ const scale: SubresourceHandler = {
   async get(ctx, op) {
     return JSON.stringify(toScale(op.def, JSON.parse((await getObject(ctx, op)).object)));
   },
-  async update(ctx, op, body, dryRun) {
+  async update(ctx, op, body, opts) {
     checkScale(op.name!, body);
-    return scaleTo(ctx, op, dryRun, body.metadata?.resourceVersion || undefined, () => body);
+    return scaleTo(ctx, op, opts, body.metadata?.resourceVersion || undefined, () => body);
   },
-  async patch(ctx, op, type, patch, dryRun) {
-    return scaleTo(ctx, op, dryRun, undefined, (current) => applyPatch(op.def, op.name!, type, current, patch));
+  async patch(ctx, op, type, patch, opts) {
+    return scaleTo(ctx, op, opts, undefined, (current) => applyPatch(op.def, op.name!, type, current, patch));
   },
 };
 
 // ---- pods/binding ------------------------------------------------------------
 
 const binding: SubresourceHandler = {
-  async create(ctx, op, body, dryRun) {
+  async create(ctx, op, body, opts) {
+    const { dryRun } = opts;
     const name = op.name!;
     if (body.kind !== undefined && body.kind !== 'Binding') throw badRequest(`${body.kind} in version "v1" cannot be handled as a Binding`);
     if (body.metadata?.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
     const node = body.target?.name;
     if (!node) throw invalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
-    await guaranteedUpdate(ctx, op, name, dryRun, undefined, (pod) => {
+    await guaranteedUpdate(ctx, op, name, { ...opts, subresource: 'binding', kindRules: false }, (pod) => {
       if (pod.metadata.deletionTimestamp) throw conflict(qualified(op.def), name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (pod.spec?.nodeName) throw conflict(qualified(op.def), name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       const next = structuredClone(pod);
@@ -90,7 +91,7 @@ const binding: SubresourceHandler = {
       const conditions = (next.status?.conditions ?? []).filter((c: KObject) => c.type !== 'PodScheduled');
       next.status = { ...(next.status ?? {}), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] };
       return next;
-    }, false);
+    });
     if (!dryRun) await recordEvent(ctx, JSON.parse((await getObject(ctx, op)).object), 'Normal', 'Scheduled', `Successfully assigned ${op.namespace}/${name} to ${node}`, 'default-scheduler');
     return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
   },
@@ -122,7 +123,7 @@ function selects(selector: KObject | undefined, labels: Record<string, string>):
 }
 
 const eviction: SubresourceHandler = {
-  async create(ctx, op, body, dryRun) {
+  async create(ctx, op, body, { dryRun }) {
     const name = op.name!;
     if (body.kind !== undefined && body.kind !== 'Eviction') throw badRequest(`${body.kind} cannot be handled as an Eviction`);
     const pod = JSON.parse((await getObject(ctx, op)).object);
@@ -156,10 +157,10 @@ function tooMany(message: string, pdb?: string): ApiError {
 // ---- namespaces/finalize -------------------------------------------------------
 
 const finalize: SubresourceHandler = {
-  async update(ctx, op, body, dryRun) {
+  async update(ctx, op, body, opts) {
     const finalizers = body.spec?.finalizers ?? [];
     if (!Array.isArray(finalizers)) throw badRequest('spec.finalizers must be a list');
-    return guaranteedUpdate(ctx, op, op.name!, dryRun, body.metadata?.resourceVersion || undefined, (old) => {
+    return guaranteedUpdate(ctx, op, op.name!, { ...opts, resourceVersion: body.metadata?.resourceVersion || undefined, subresource: 'finalize' }, (old) => {
       const next = structuredClone(old);
       next.spec = { ...(next.spec ?? {}), finalizers };
       return next;

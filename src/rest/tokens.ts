@@ -6,6 +6,7 @@ import { lookup } from '../resources/registry';
 import { ApiError } from '../status/status';
 import type { RestContext } from './context';
 import { createObject } from './write';
+import { SERVER_WRITE } from '../request/options';
 import { readObject } from './read';
 import { rfc3339 } from './objects';
 
@@ -22,7 +23,7 @@ async function loadKey(ctx: RestContext): Promise<CryptoKey> {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
     const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
     try {
-      await createObject(ctx, op, { apiVersion: 'v1', kind: 'Secret', metadata: { name: KEY_SECRET, namespace: 'kube-system' }, type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } }, false);
+      await createObject(ctx, op, { apiVersion: 'v1', kind: 'Secret', metadata: { name: KEY_SECRET, namespace: 'kube-system' }, type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } }, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
     } catch (e) {
       if (!(e instanceof ApiError && e.status.code === 409)) throw e;
     }

@@ -1,6 +1,7 @@
-// CREATE and UPDATE: kube's generic registry store with BeforeCreate /
-// BeforeUpdate, the kind's strategy from its definition, optimistic
-// concurrency against the store, and no write for a no-op.
+// CREATE, UPDATE and PATCH: kube's generic registry store with BeforeCreate /
+// BeforeUpdate, the kind's strategy from its definition, field validation
+// against the kind's schema, managedFields, optimistic concurrency against
+// the store, and no write for a no-op.
 import type { FieldError, JSONValue, KObject, ResourceDefinition } from '../resources/types';
 import { applyJsonPatch, PatchError } from '../patch/json-patch';
 import { applyMergePatch } from '../patch/merge-patch';
@@ -8,6 +9,7 @@ import { applyStrategicMergePatch, StrategicPatchError } from '../patch/strategi
 import { schemas } from '../schema';
 import { deepEqual } from '../resources/validation';
 import type { Operation } from '../request/info';
+import type { WriteOptions } from '../request/options';
 import { alreadyExists, badRequest, conflict, invalid, notFound } from '../status/status';
 import { storeFor } from '../store/client';
 import type { RestContext } from './context';
@@ -18,6 +20,8 @@ import {
 import { fromStorage, readObject } from './read';
 import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
+import { validateFields } from './fields';
+import { trackManagers } from './managed-fields';
 
 const MAX_GENERATE_ATTEMPTS = 8;
 
@@ -39,9 +43,11 @@ export function failIfInvalid(def: ResourceDefinition, name: string, errs: Field
 /** The stored JSON for an object in its request form (converted when the kind lives in another's storage). */
 const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(def.storage ? def.storage.toStorage(obj) : obj);
 
-export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, dryRun: boolean): Promise<string> {
+/** `raw` is the request body as sent, when it was JSON: duplicate fields can only be seen there. */
+export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions, raw?: string): Promise<string> {
   const { def } = op;
   checkTypeAndScope(def, obj, op.namespace);
+  validateFields(ctx, def, obj, opts.fieldValidation, raw);
   const m = obj.metadata;
   resetServerMetadata(m);
   m.uid = crypto.randomUUID();
@@ -54,21 +60,22 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   def.prepareForCreate?.(obj);
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
+  const created = trackManagers(ctx, def, undefined, obj, opts, 'Update');
   const hooks = hooksFor(def);
-  const release = hooks.allocate ? await hooks.allocate(ctx, obj, dryRun) : undefined;
+  const release = hooks.allocate ? await hooks.allocate(ctx, created, opts.dryRun) : undefined;
   try {
     const store = storeFor(ctx.env, storageDef(def));
     for (let attempt = 1; ; attempt++) {
-      const key = storageKey(def, m.namespace, m.name);
-      const text = toStored(def, obj);
-      if (dryRun) {
-        if (await store.get(key)) throw alreadyExists(qualified(def), m.name);
+      const key = storageKey(def, m.namespace, created.metadata.name);
+      const text = toStored(def, created);
+      if (opts.dryRun) {
+        if (await store.get(key)) throw alreadyExists(qualified(def), created.metadata.name);
         return fromStorage(op, text);
       }
       const res = await store.commit({ type: 'ADDED', key, namespace: m.namespace ?? '', object: text, attrs: JSON.stringify(attrsOf(def, JSON.parse(text))) });
       if (res.ok) return fromStorage(op, res.value.object);
-      if (res.error === 'AlreadyExists' && generated && attempt < MAX_GENERATE_ATTEMPTS) { m.name = generateName(m.generateName); continue; }
-      if (res.error === 'AlreadyExists') throw alreadyExists(qualified(def), m.name);
+      if (res.error === 'AlreadyExists' && generated && attempt < MAX_GENERATE_ATTEMPTS) { created.metadata.name = generateName(m.generateName); continue; }
+      if (res.error === 'AlreadyExists') throw alreadyExists(qualified(def), created.metadata.name);
       throw badRequest(res.message ?? res.error);
     }
   } catch (e) {
@@ -82,7 +89,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
  * body the update is unconditional and retried on conflicts, as
  * GuaranteedUpdate does; with one, a stale value is a 409.
  */
-export async function updateObject(ctx: RestContext, op: Operation, body: KObject, dryRun: boolean): Promise<string> {
+export async function updateObject(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions, raw?: string): Promise<string> {
   const { def } = op;
   const name = op.name!;
   checkTypeAndScope(def, body, op.namespace);
@@ -90,8 +97,8 @@ export async function updateObject(ctx: RestContext, op: Operation, body: KObjec
     throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
   }
   body.metadata.name = name;
-  const userRV: string | undefined = body.metadata.resourceVersion || undefined;
-  return guaranteedUpdate(ctx, op, name, dryRun, userRV, (old) => {
+  validateFields(ctx, def, body, opts.fieldValidation, raw);
+  return guaranteedUpdate(ctx, op, name, { ...opts, resourceVersion: body.metadata.resourceVersion || undefined, subresource: op.subresource }, (old) => {
     if (body.metadata.uid && body.metadata.uid !== old.metadata.uid) {
       throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
     }
@@ -109,15 +116,25 @@ function withStatus(old: KObject, body: KObject): KObject {
 function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject {
   const next = structuredClone(body);
   const m = next.metadata;
-  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields']) {
+  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
     if (old.metadata[k] === undefined) delete m[k];
     else m[k] = old.metadata[k];
   }
+  // managedFields a client leaves out are kept; ones it sends replace them.
+  if (m.managedFields === undefined && old.metadata.managedFields !== undefined) m.managedFields = old.metadata.managedFields;
   if (def.statusSubresource) next.status = old.status;
   def.defaults?.(next);
   def.prepareForUpdate?.(next, old);
   if (def.hasGeneration && !deepEqual(specOf(next), specOf(old))) m.generation = (old.metadata.generation ?? 0) + 1;
   return next;
+}
+
+export interface UpdateRequest extends Partial<WriteOptions> {
+  /** The resourceVersion the caller pinned; a different current one is a 409. */
+  resourceVersion?: string;
+  subresource?: string;
+  /** Server-made changes outside the kind's update rules (pods/binding sets spec.nodeName) skip them. */
+  kindRules?: boolean;
 }
 
 /**
@@ -126,10 +143,7 @@ function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject
  * new object from the current one.
  */
 export async function guaranteedUpdate(
-  ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, name: string, dryRun: boolean, userRV: string | undefined,
-  mutate: (old: KObject) => KObject,
-  /** Server-made changes outside the kind's update rules (pods/binding sets spec.nodeName) skip them. */
-  kindRules = true,
+  ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, name: string, req: UpdateRequest, mutate: (old: KObject) => KObject,
 ): Promise<string> {
   const { def } = op;
   const store = storeFor(ctx.env, storageDef(def));
@@ -138,20 +152,21 @@ export async function guaranteedUpdate(
     const cur = await readObject(ctx, op, name);
     if (!cur) throw notFound(qualified(def), name);
     const old = def.storage ? def.storage.fromStorage(cur.obj) : cur.obj;
-    if (userRV !== undefined && userRV !== String(cur.resourceVersion)) {
+    if (req.resourceVersion !== undefined && req.resourceVersion !== String(cur.resourceVersion)) {
       throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    const next = mutate(old);
+    let next = mutate(old);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     failIfInvalid(def, name, [
       ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
-      ...(kindRules ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
+      ...(req.kindRules !== false ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
     if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
+    next = trackManagers(ctx, def, old, next, req, 'Update');
     // An object being deleted goes once its last finalizer does (no grace period pending).
     const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);
     const text = toStored(def, next);
-    if (dryRun) return fromStorage(op, text);
+    if (req.dryRun) return fromStorage(op, text);
     const res = await store.commit({
       type: finished ? 'DELETED' : 'MODIFIED', key, namespace: next.metadata.namespace ?? '', object: text,
       attrs: JSON.stringify(attrsOf(def, JSON.parse(text))), expectResourceVersion: cur.resourceVersion,
@@ -161,7 +176,7 @@ export async function guaranteedUpdate(
       return fromStorage(op, res.value.object);
     }
     if (res.error === 'NotFound') throw notFound(qualified(def), name);
-    if (res.error === 'Conflict' && userRV === undefined) { await conflictPause(attempt); continue; }
+    if (res.error === 'Conflict' && req.resourceVersion === undefined) { await conflictPause(attempt); continue; }
     throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
   }
 }
@@ -171,23 +186,24 @@ export type PatchType = 'json' | 'merge' | 'strategic';
 /**
  * PATCH: the patch applies to the current object inside the update loop, so
  * a retry after a conflict re-applies it to the newer version. A
- * resourceVersion inside a merge patch is a precondition.
+ * resourceVersion inside a merge or strategic patch is a precondition
+ * (kubectl apply sends one).
  */
-export async function patchObject(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, dryRun: boolean): Promise<string> {
+export async function patchObject(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, opts: WriteOptions): Promise<string> {
   const { def } = op;
   const name = op.name!;
-  // A resourceVersion inside a merge or strategic patch is a precondition (kubectl apply sends one).
-  const userRV = type !== 'json' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
-  return guaranteedUpdate(ctx, op, name, dryRun, userRV, (old) => {
+  const resourceVersion = type !== 'json' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
+  return guaranteedUpdate(ctx, op, name, { ...opts, resourceVersion, subresource: op.subresource }, (old) => {
     const patched = applyPatch(def, name, type, old, patch);
     checkTypeAndScope(def, patched, op.namespace);
     if (patched.metadata.name !== name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+    validateFields(ctx, def, patched, opts.fieldValidation);
     patched.metadata.resourceVersion = old.metadata.resourceVersion;
     return op.subresource === 'status' ? withStatus(old, patched) : withSpec(def, old, patched);
   });
 }
 
-/** Applies a patch document to an object; what cannot apply is a 422. */
+/** Applies a patch document to an object; what cannot apply is a 422 (json patch) or a 400. */
 export function applyPatch(def: ResourceDefinition, name: string, type: PatchType, current: KObject, patch: unknown): KObject {
   let patched: unknown;
   try {

@@ -312,3 +312,43 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('field validation and patches', () => {
+  it('refuses unknown and duplicate fields under Strict, warns under Warn, and never stores them', async () => {
+    await mkns('fv');
+    const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s","namespace":"fv"},"data":{"a":"1"},"bogus":true}';
+    const strict = await api('POST', '/api/v1/namespaces/fv/configmaps?fieldValidation=Strict', body);
+    expect(strict.body).toMatchObject({ reason: 'BadRequest', code: 400, message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"' });
+    const dup = await api('POST', '/api/v1/namespaces/fv/configmaps?fieldValidation=Strict', '{"metadata":{"name":"d","name":"e"},"data":{}}');
+    expect(dup.body.message).toContain('duplicate field "metadata.name"');
+    const warn = await api('POST', '/api/v1/namespaces/fv/configmaps', body);
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toBe('299 - "unknown field \\"bogus\\""');
+    expect(warn.body.bogus).toBeUndefined();
+    const ignore = await api('PUT', '/api/v1/namespaces/fv/configmaps/s?fieldValidation=Ignore', { ...warn.body, spec: { x: 1 } });
+    expect(ignore.headers.get('warning')).toBeNull();
+    expect((await api('GET', '/api/v1/namespaces/fv/configmaps/s')).body.spec).toBeUndefined();
+  });
+
+  it('applies merge, json and strategic patches, keeping the resourceVersion on a no-op', async () => {
+    await mkns('patch');
+    await api('POST', '/api/v1/namespaces/patch/pods', { metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'a', image: 'nginx:1' }, { name: 'b', image: 'busybox' }] } });
+    const merge = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { metadata: { labels: { a: null, b: '2' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(merge.body.metadata.labels).toEqual({ b: '2' });
+    const smp = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { spec: { $setElementOrder: undefined, containers: [{ name: 'a', image: 'nginx:2' }] } }, { 'content-type': 'application/strategic-merge-patch+json' });
+    expect(smp.body.spec.containers.map((c: { name: string; image: string }) => `${c.name}=${c.image}`)).toEqual(['a=nginx:2', 'b=busybox']);
+    const noop = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { metadata: { labels: { b: '2' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(noop.body.metadata.resourceVersion).toBe(smp.body.metadata.resourceVersion);
+    const json = await api('PATCH', '/api/v1/namespaces/patch/pods/p', [{ op: 'test', path: '/metadata/labels/b', value: '2' }, { op: 'add', path: '/metadata/annotations', value: { x: 'y' } }], { 'content-type': 'application/json-patch+json' });
+    expect(json.body.metadata.annotations).toEqual({ x: 'y' });
+    const failing = await api('PATCH', '/api/v1/namespaces/patch/pods/p', [{ op: 'test', path: '/metadata/labels/b', value: 'nope' }, { op: 'remove', path: '/metadata/labels' }], { 'content-type': 'application/json-patch+json' });
+    expect(failing.body).toMatchObject({ kind: 'Status', code: 422 });
+    const stale = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { metadata: { resourceVersion: merge.body.metadata.resourceVersion, labels: { c: '3' } } }, { 'content-type': 'application/strategic-merge-patch+json' });
+    expect(stale.body).toMatchObject({ reason: 'Conflict', code: 409 });
+    const invalidResult = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { spec: { containers: [{ name: 'a', image: '' }] } }, { 'content-type': 'application/strategic-merge-patch+json' });
+    expect(invalidResult.status).toBe(422);
+    const after = await api('GET', '/api/v1/namespaces/patch/pods/p');
+    expect(after.body.metadata.labels).toEqual({ b: '2' });
+    expect(after.body.metadata.resourceVersion).toBe(json.body.metadata.resourceVersion);
+  });
+});

@@ -10,6 +10,7 @@ import type { RestContext } from '../context';
 import type { ResourceHooks } from './index';
 import { defForKey, rfc3339 } from '../objects';
 import { readObject } from '../read';
+import { SERVER_WRITE } from '../../request/options';
 
 const PROTECTED = ['default', 'kube-system', 'kube-public'];
 
@@ -80,7 +81,7 @@ async function finalizeNamespace(ctx: RestContext, namespace: string) {
   }
   if ((await keysIn()).length > 0) return; // finalizers or grace periods still pending
   try {
-    await guaranteedUpdate(ctx, { def, namespace: undefined }, namespace, false, undefined, (old: KObject) => {
+    await guaranteedUpdate(ctx, { def, namespace: undefined }, namespace, { ...SERVER_WRITE, fieldManager: 'namespace-controller' }, (old: KObject) => {
       const next = structuredClone(old);
       next.spec = { ...(next.spec ?? {}), finalizers: [] };
       return next;

@@ -6,6 +6,7 @@ import { lookup } from '../../resources/registry';
 import { ApiError, invalid } from '../../status/status';
 import type { RestContext } from '../context';
 import type { ResourceHooks } from './index';
+import { SERVER_WRITE } from '../../request/options';
 
 /** The default service CIDR, 10.96.0.0/12; .1 is the `kubernetes` service's. */
 const CIDR_BASE = [10, 96, 0, 0];
@@ -36,7 +37,7 @@ async function claim(ctx: RestContext, ip: string, svc: KObject): Promise<boolea
       apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress',
       metadata: { name: ip, labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
       spec: { parentRef: { group: '', resource: 'services', namespace: svc.metadata.namespace, name: svc.metadata.name } },
-    }, false);
+    }, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
     return true;
   } catch (e) {
     if (e instanceof ApiError && e.status.code === 409) return false;
