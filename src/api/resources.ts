@@ -5,10 +5,10 @@ import type { Context, Hono } from 'hono';
 import type { KObject } from '../resources/types';
 import { parseOperation, type Operation } from '../request/info';
 import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
-import { ApiError, badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
+import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
 import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
-import { createObject, patchObject, updateObject, type PatchType } from '../rest/write';
+import { applyObject, createObject, patchObject, updateObject, type PatchType } from '../rest/write';
 import { deleteObject } from '../rest/delete';
 import { checkTypeAndScope, readBodyBytes, readBodyText, readJsonBody } from '../rest/objects';
 import { decodeKubernetesProtobuf, isProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedProtobufKind } from '../protobuf';
@@ -22,6 +22,8 @@ import type { Env } from '../store/client';
 const JSON_TYPES = ['application/json'];
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic',
+  // Apply configurations are YAML by media type; kubectl, Helm and client-node send the JSON form of it.
+  'application/apply-patch+yaml': 'apply',
 };
 
 export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
@@ -106,7 +108,12 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
     }
     case 'patch': {
       const { type, patch } = await readPatch(c);
-      return respondObject(c, op, await patchObject(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions')), 200);
+      const opts = parseWriteOptions(query, 'PatchOptions', type === 'apply');
+      if (type === 'apply') {
+        const { object, created } = await applyObject(ctx, op, patch, opts);
+        return respondObject(c, op, object, created ? 201 : 200);
+      }
+      return respondObject(c, op, await patchObject(ctx, op, type, patch, opts), 200);
     }
   }
 }
@@ -127,7 +134,7 @@ async function handleSubresource(c: Context<{ Bindings: Env }>, ctx: RestContext
     case 'patch': {
       if (!handler.patch) throw unsupported();
       const { type, patch } = await readPatch(c);
-      return json(await handler.patch(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions')), 200);
+      return json(await handler.patch(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions', type === 'apply')), 200);
     }
     case 'create':
       if (!handler.create) throw unsupported();
@@ -141,10 +148,11 @@ async function readPatch(c: Context): Promise<{ type: PatchType; patch: unknown 
   const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
   const type = PATCH_TYPES[ct];
   if (!type) throw unsupportedMediaType(ct, Object.keys(PATCH_TYPES));
+  const text = await readBodyText(c.req.raw);
   try {
-    return { type, patch: JSON.parse(await readBodyText(c.req.raw)) };
+    return { type, patch: JSON.parse(text) };
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (type === 'apply') throw badRequest(`error decoding YAML: only the JSON form of YAML is accepted for apply configurations: ${(e as Error).message}`);
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
 }

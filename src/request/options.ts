@@ -149,7 +149,7 @@ export interface WriteOptions {
 /** Writes the server makes itself (bootstrap, allocations, events): nothing to validate against a client. */
 export const SERVER_WRITE: WriteOptions = { dryRun: false, fieldValidation: 'Ignore' };
 
-export function parseWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): WriteOptions {
+export function parseWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', apply = false): WriteOptions {
   const errs = new Errors();
   const dryRun = q.getAll('dryRun');
   validateDryRun(errs, dryRun);
@@ -159,7 +159,8 @@ export function parseWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'U
   if (manager !== undefined && manager.length > 128) errs.tooLong('fieldManager', 128);
   if (manager !== undefined && /[^\x20-\x7e]/.test(manager)) errs.invalid('fieldManager', manager, 'must only contain printable characters');
   const force = q.get('force');
-  if (force !== null && kind !== 'PatchOptions') errs.forbidden('force', 'may not be specified for non-apply patch');
+  if (force !== null && !apply) errs.forbidden('force', 'may not be specified for non-apply patch');
+  if (apply && !manager) errs.required('fieldManager', 'is required for apply patch');
   if (errs.list.length) throw invalid(kind, 'meta.k8s.io', '', errs.list);
   return { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, fieldManager: manager, force: force === 'true' };
 }

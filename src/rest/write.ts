@@ -21,7 +21,7 @@ import { fromStorage, readObject } from './read';
 import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
 import { validateFields } from './fields';
-import { trackManagers } from './managed-fields';
+import { applyConfiguration, trackManagers, type ManagerRequest } from './managed-fields';
 
 const MAX_GENERATE_ATTEMPTS = 8;
 
@@ -44,7 +44,7 @@ export function failIfInvalid(def: ResourceDefinition, name: string, errs: Field
 const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(def.storage ? def.storage.toStorage(obj) : obj);
 
 /** `raw` is the request body as sent, when it was JSON: duplicate fields can only be seen there. */
-export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions, raw?: string): Promise<string> {
+export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions & ManagerRequest, raw?: string): Promise<string> {
   const { def } = op;
   checkTypeAndScope(def, obj, op.namespace);
   validateFields(ctx, def, obj, opts.fieldValidation, raw);
@@ -60,7 +60,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   def.prepareForCreate?.(obj);
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
-  const created = trackManagers(ctx, def, undefined, obj, opts, 'Update');
+  const created = trackManagers(ctx, def, undefined, obj, opts);
   const hooks = hooksFor(def);
   const release = hooks.allocate ? await hooks.allocate(ctx, created, opts.dryRun) : undefined;
   try {
@@ -129,10 +129,9 @@ function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject
   return next;
 }
 
-export interface UpdateRequest extends Partial<WriteOptions> {
+export interface UpdateRequest extends Partial<WriteOptions>, ManagerRequest {
   /** The resourceVersion the caller pinned; a different current one is a 409. */
   resourceVersion?: string;
-  subresource?: string;
   /** Server-made changes outside the kind's update rules (pods/binding sets spec.nodeName) skip them. */
   kindRules?: boolean;
 }
@@ -162,7 +161,7 @@ export async function guaranteedUpdate(
       ...(req.kindRules !== false ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
     if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
-    next = trackManagers(ctx, def, old, next, req, 'Update');
+    next = trackManagers(ctx, def, old, next, req);
     // An object being deleted goes once its last finalizer does (no grace period pending).
     const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);
     const text = toStored(def, next);
@@ -181,7 +180,7 @@ export async function guaranteedUpdate(
   }
 }
 
-export type PatchType = 'json' | 'merge' | 'strategic';
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 /**
  * PATCH: the patch applies to the current object inside the update loop, so
@@ -192,6 +191,7 @@ export type PatchType = 'json' | 'merge' | 'strategic';
 export async function patchObject(ctx: RestContext, op: Operation, type: PatchType, patch: unknown, opts: WriteOptions): Promise<string> {
   const { def } = op;
   const name = op.name!;
+  if (type === 'apply') return (await applyObject(ctx, op, patch, opts)).object;
   const resourceVersion = type !== 'json' ? (patch as KObject)?.metadata?.resourceVersion ?? undefined : undefined;
   return guaranteedUpdate(ctx, op, name, { ...opts, resourceVersion, subresource: op.subresource }, (old) => {
     const patched = applyPatch(def, name, type, old, patch);
@@ -203,10 +203,55 @@ export async function patchObject(ctx: RestContext, op: Operation, type: PatchTy
   });
 }
 
+/**
+ * Server-side apply (application/apply-patch+yaml): merges the configuration
+ * by field ownership, creating the object when it does not exist yet.
+ * metadata.resourceVersion in the configuration is a precondition.
+ */
+export async function applyObject(ctx: RestContext, op: Operation, config: unknown, opts: WriteOptions): Promise<{ object: string; created: boolean }> {
+  const { def } = op;
+  const name = op.name!;
+  if (!opts.fieldManager) {
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badRequest('the apply configuration must be an object');
+  const applied = config as KObject;
+  applied.metadata ??= {};
+  if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
+    throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  applied.metadata.name = name;
+  if (def.namespaced && op.namespace) {
+    if (applied.metadata.namespace !== undefined && applied.metadata.namespace !== op.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    applied.metadata.namespace = op.namespace;
+  }
+  validateFields(ctx, def, applied, opts.fieldValidation);
+  const manager = opts.fieldManager;
+  const force = opts.force ?? false;
+  const exists = await readObject(ctx, op, name);
+  if (!exists) {
+    if (op.subresource) throw notFound(qualified(def), name);
+    const fresh = applyConfiguration(def, undefined, structuredClone(applied), manager, force);
+    return { object: await createObject(ctx, op, fresh, { ...opts, fieldValidation: 'Ignore', applied: true }), created: true };
+  }
+  const object = await guaranteedUpdate(ctx, op, name, {
+    ...opts, resourceVersion: applied.metadata.resourceVersion || undefined, subresource: op.subresource, applied: true,
+  }, (old) => {
+    const merged = applyConfiguration(def, old, structuredClone(applied), manager, force, op.subresource);
+    merged.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (op.subresource !== 'status') return withSpec(def, old, merged);
+    const next = withStatus(old, merged);
+    next.metadata.managedFields = merged.metadata.managedFields;
+    return next;
+  });
+  return { object, created: false };
+}
+
 /** Applies a patch document to an object; what cannot apply is a 422 (json patch) or a 400. */
 export function applyPatch(def: ResourceDefinition, name: string, type: PatchType, current: KObject, patch: unknown): KObject {
   let patched: unknown;
   try {
+    if (type === 'apply') throw badRequest('server-side apply is not supported on this subresource');
     if (type === 'json') patched = applyJsonPatch(current, patch);
     else if (type === 'merge') patched = applyMergePatch(current, patch as JSONValue);
     else patched = applyStrategicMergePatch(current, patch, schemas.forKind(def.group, def.version, def.kind));

@@ -352,3 +352,39 @@ describe('field validation and patches', () => {
     expect(after.body.metadata.resourceVersion).toBe(json.body.metadata.resourceVersion);
   });
 });
+
+describe('server-side apply and managedFields', () => {
+  const applyCm = (name: string, data: Record<string, string>, manager: string, force = false) =>
+    api('PATCH', `/api/v1/namespaces/ssa/configmaps/${name}?fieldManager=${manager}${force ? '&force=true' : ''}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data }, { 'content-type': 'application/apply-patch+yaml' });
+
+  it('creates on first apply, co-owns equal values, conflicts on different ones unless forced', async () => {
+    await mkns('ssa');
+    const created = await applyCm('c', { a: '1', b: '2' }, 'alice');
+    expect(created.status).toBe(201);
+    expect(created.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'alice', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {}, 'f:b': {} } } })]);
+    const shared = await applyCm('c', { a: '1' }, 'bob');
+    expect(shared.status).toBe(200);
+    expect(shared.body.metadata.managedFields.map((m: { manager: string }) => m.manager).sort()).toEqual(['alice', 'bob']);
+    const clash = await applyCm('c', { a: 'bob-wins' }, 'bob');
+    expect(clash.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 });
+    expect(clash.body.details.causes).toEqual([expect.objectContaining({ reason: 'FieldManagerConflict', field: '.data.a' })]);
+    const forced = await applyCm('c', { a: 'bob-wins' }, 'bob', true);
+    expect(forced.body.data).toEqual({ a: 'bob-wins', b: '2' });
+    // alice stops sending b: it goes, as nobody else owns it.
+    const dropped = await applyCm('c', {}, 'alice');
+    expect(dropped.body.data).toEqual({ a: 'bob-wins' });
+    const noop = await applyCm('c', {}, 'alice');
+    expect(noop.body.metadata.resourceVersion).toBe(dropped.body.metadata.resourceVersion);
+  });
+
+  it('records Update managers for ordinary writes and requires fieldManager for apply', async () => {
+    const r = await api('POST', '/api/v1/namespaces/ssa/configmaps?fieldManager=kubectl-create', cm('u', 'ssa'));
+    expect(r.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'kubectl-create', operation: 'Update', fieldsV1: { 'f:data': { '.': {}, 'f:k': {} } } })]);
+    const label = await api('PATCH', '/api/v1/namespaces/ssa/configmaps/u?fieldManager=kubectl-label', { metadata: { labels: { x: 'y' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(label.body.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['kubectl-create', 'kubectl-label']);
+    const missing = await api('PATCH', '/api/v1/namespaces/ssa/configmaps/u', { metadata: { name: 'u' } }, { 'content-type': 'application/apply-patch+yaml' });
+    expect(missing.body).toMatchObject({ reason: 'Invalid', code: 422 });
+    const yaml = await api('PATCH', '/api/v1/namespaces/ssa/configmaps/u?fieldManager=m', 'metadata:\n  name: [u', { 'content-type': 'application/apply-patch+yaml' });
+    expect(yaml.body).toMatchObject({ reason: 'BadRequest', code: 400 });
+  });
+});
