@@ -268,3 +268,10 @@ export function listWithMore(items: string[], max = 3, empty = '<unset>'): strin
   const shown = items.slice(0, max).join(',');
   return items.length > max ? `${shown} + ${items.length - max} more...` : shown;
 }
+
+/** Workload selectors cannot change after creation (every apps/v1 kind). */
+export function selectorIsImmutable(n: KObject, o: KObject) {
+  const e = new Errors();
+  e.immutable(n, o, ['spec', 'selector']);
+  return e.list;
+}

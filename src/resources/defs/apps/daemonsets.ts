@@ -2,7 +2,7 @@ import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf } from '../../validation';
 import {
   AGE_COLUMN, col, defaultTemplate, formatLabelSelector, formatLabels, keepStatus, statusSubresource,
-  templateColumns, validateWorkloadSelector, validateWorkloadTemplate,
+  templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
 // pkg/registry/apps/daemonset, apps/v1 SetDefaults_DaemonSet,
@@ -56,11 +56,7 @@ export const daemonsets: ResourceDefinition = {
     nonNegative(e, spec.revisionHistoryLimit, 'spec.revisionHistoryLimit');
     return e.list;
   },
-  validateUpdate(n, o) {
-    const e = new Errors();
-    e.immutable(n, o, ['spec', 'selector']);
-    return e.list;
-  },
+  validateUpdate: selectorIsImmutable,
   columns: [
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).', (o) => o.status?.desiredNumberScheduled ?? 0),
     col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.', (o) => o.status?.currentNumberScheduled ?? 0),

@@ -2,7 +2,7 @@ import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf, positive } from '../../validation';
 import {
   AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, keepStatus, statusSubresource,
-  templateColumns, validateWorkloadSelector, validateWorkloadTemplate,
+  templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
 // pkg/registry/apps/deployment, apps/v1 SetDefaults_Deployment,
@@ -67,11 +67,7 @@ export const deployments: ResourceDefinition = {
     }
     return e.list;
   },
-  validateUpdate(n, o) {
-    const e = new Errors();
-    e.immutable(n, o, ['spec', 'selector']);
-    return e.list;
-  },
+  validateUpdate: selectorIsImmutable,
   columns: [
     col('Ready', 'string', 'Number of the pod with ready state', (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`),
     col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', (o) => o.status?.updatedReplicas ?? 0),

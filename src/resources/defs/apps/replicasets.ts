@@ -2,7 +2,7 @@ import type { ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
 import {
   AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, keepStatus, statusSubresource,
-  templateColumns, validateWorkloadSelector, validateWorkloadTemplate,
+  templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
 // pkg/registry/apps/replicaset, apps/v1 SetDefaults_ReplicaSet,
@@ -32,11 +32,7 @@ export const replicasets: ResourceDefinition = {
     validateWorkloadTemplate(e, spec.template, spec.selector, 'spec.template', { restartPolicies: ['Always'], owner: 'ReplicaSet' });
     return e.list;
   },
-  validateUpdate(n, o) {
-    const e = new Errors();
-    e.immutable(n, o, ['spec', 'selector']);
-    return e.list;
-  },
+  validateUpdate: selectorIsImmutable,
   columns: [
     col('Desired', 'integer', 'Replicas is the number of desired pods.', (o) => o.spec?.replicas ?? 0),
     col('Current', 'integer', 'Replicas is the most recently observed number of replicas.', (o) => o.status?.replicas ?? 0),
