@@ -2,5 +2,7 @@
 import { createApp } from './api/app';
 
 export { Store } from './store/store';
+export { Controllers } from './controllers/durable';
+export { Tunnel } from './proxy/tunnel';
 
 export default createApp();

@@ -6,6 +6,7 @@ import { ApiError, internal, notFoundPath } from '../status/status';
 import { discoveryRoutes } from './discovery';
 import { openapiRoutes } from '../openapi';
 import { resourceRoutes } from './resources';
+import { proxyRoutes } from '../proxy/routes';
 import { systemRoutes } from './system';
 
 export function createApp() {
@@ -13,6 +14,7 @@ export function createApp() {
   systemRoutes(app);
   discoveryRoutes(app);
   openapiRoutes(app);
+  proxyRoutes(app);
   resourceRoutes(app);
   app.notFound((c) => c.json(notFoundPath().status, 404));
   app.onError((err, c) => {

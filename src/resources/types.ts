@@ -78,6 +78,8 @@ export interface ResourceDefinition {
   columns?: TableColumn[];
   /** Graceful deletion period in seconds, when the kind has one (pods). */
   gracePeriodSeconds?(obj: KObject): number;
+  /** A delete answers with the deleted object instead of a Status (kube's ReturnDeletedObject). */
+  returnDeletedObject?: boolean;
   /** Set when objects are stored as another kind (see StorageConversion). */
   storage?: StorageConversion;
   /**

@@ -10,6 +10,7 @@ import { attrsOf, encodeForStorage, rfc3339, storageDef, storageKey } from './ob
 import { fromStorage, readObject } from './read';
 import { hooksFor, namespaceTerminated } from './hooks';
 import { conflictPause } from './write';
+import { notifyControllers } from '../controllers/notify';
 
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
 
@@ -41,7 +42,8 @@ export async function deleteObject(
     const marked = hooks.terminate ? hooks.terminate(obj) : markForDeletion(def, obj, opts);
     if (marked === obj) return { deleted: false, body: fromStorage({ def }, JSON.stringify(obj)) };
     if (opts.dryRun) {
-      return marked ? { deleted: false, body: fromStorage({ def }, JSON.stringify(marked)) } : { deleted: true, body: JSON.stringify(success(qualified(def), name, obj.metadata.uid)) };
+      if (marked || def.returnDeletedObject) return { deleted: !marked, body: fromStorage({ def }, JSON.stringify(marked ?? obj)) };
+      return { deleted: true, body: JSON.stringify(success(qualified(def), name, obj.metadata.uid)) };
     }
     const res = await store.commit({
       type: marked ? 'MODIFIED' : 'DELETED', key, namespace: namespace ?? '',
@@ -53,11 +55,14 @@ export async function deleteObject(
       if (!pre.resourceVersion) { await conflictPause(attempt); continue; }
       throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
+    notifyControllers(ctx, def, obj);
     if (marked) {
       hooks.afterTerminate?.(ctx, marked);
       return { deleted: false, body: fromStorage({ def }, res.value.object) };
     }
     await afterRemoval(ctx, def, obj);
+    // Some kinds answer with the object as deleted (kube's ReturnDeletedObject), the rest with a Status.
+    if (def.returnDeletedObject) return { deleted: true, body: fromStorage({ def }, res.value.object) };
     const status: Status = success(qualified(def), name, obj.metadata.uid);
     return { deleted: true, body: JSON.stringify(status) };
   }

@@ -22,6 +22,7 @@ import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
 import { validateFields } from './fields';
 import { applyConfiguration, trackManagers, type ManagerRequest } from './managed-fields';
+import { notifyControllers } from '../controllers/notify';
 
 const MAX_GENERATE_ATTEMPTS = 8;
 
@@ -73,7 +74,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
         return fromStorage(op, text);
       }
       const res = await store.commit({ type: 'ADDED', key, namespace: m.namespace ?? '', object: text, attrs: JSON.stringify(attrsOf(def, JSON.parse(text))) });
-      if (res.ok) return fromStorage(op, res.value.object);
+      if (res.ok) { notifyControllers(ctx, def, created); return fromStorage(op, res.value.object); }
       if (res.error === 'AlreadyExists' && generated && attempt < MAX_GENERATE_ATTEMPTS) { created.metadata.name = generateName(m.generateName); continue; }
       if (res.error === 'AlreadyExists') throw alreadyExists(qualified(def), created.metadata.name);
       throw badRequest(res.message ?? res.error);
@@ -171,6 +172,7 @@ export async function guaranteedUpdate(
       attrs: JSON.stringify(attrsOf(def, JSON.parse(text))), expectResourceVersion: cur.resourceVersion,
     });
     if (res.ok) {
+      notifyControllers(ctx, def, next);
       if (finished) await afterRemoval(ctx, def, next);
       return fromStorage(op, res.value.object);
     }

@@ -2,7 +2,7 @@
 // errors as Status objects, lists with selectors and paging, tables,
 // finalizers and namespace lifecycle.
 import { describe, expect, it } from 'vitest';
-import { api, cm, cluster, mkns } from './helpers';
+import { api, cm, cluster, mkns, quiesce } from './helpers';
 
 describe('discovery and system endpoints', () => {
   it('serves aggregated discovery with the exact content type, and the legacy forms', async () => {
@@ -94,10 +94,15 @@ describe('CRUD', () => {
     expect(changed.body.details.causes.map((c: { field: string }) => c.field)).toContain('spec.clusterIPs[0]');
     const taken = await api('POST', '/api/v1/namespaces/defaults/services', { metadata: { name: 's2' }, spec: { clusterIP: svc.body.spec.clusterIP, ports: [{ port: 80 }] } });
     expect(taken.status).toBe(422);
+    // Pods and services answer a delete with the deleted object, configmaps with a Status.
+    const gone = await api('DELETE', '/api/v1/namespaces/defaults/pods/p');
+    expect(gone.body).toMatchObject({ kind: 'Pod', metadata: { name: 'p' } });
+    expect(Number(gone.body.metadata.resourceVersion)).toBeGreaterThan(Number(pod.body.metadata.resourceVersion));
   });
 
   it('validates dryRun=All writes fully and stores nothing', async () => {
     await mkns('dry');
+    await quiesce();
     const rv = await cluster().currentResourceVersion();
     const r = await api('POST', '/api/v1/namespaces/dry/configmaps?dryRun=All', cm('d', 'dry'));
     expect(r.status).toBe(201);
@@ -138,6 +143,7 @@ describe('bad input leaves the store unchanged', () => {
   ];
   for (const [what, send, code, reason] of cases) {
     it(`${what} -> ${code} ${reason}`, async () => {
+      await quiesce();
       const before = await cluster().currentResourceVersion();
       const r = await send();
       expect(r.status).toBe(code);

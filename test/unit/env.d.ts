@@ -1,8 +1,9 @@
 // The bindings `cloudflare:workers` env carries in tests: the Worker's own Env.
 import type { Env as WorkerEnv } from '../../src/store/client';
+import type { ControllerEnv } from '../../src/controllers/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {}
+    interface Env extends WorkerEnv, ControllerEnv {}
   }
 }

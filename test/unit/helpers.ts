@@ -29,6 +29,15 @@ export async function mkns(name: string) {
 
 export const cluster = () => env.STORE.get(env.STORE.idFromName('cluster')) as DurableObjectStub<Store>;
 
+/**
+ * Runs the controllers' pending work now, so a test that compares the
+ * store's resourceVersion before and after a request sees only that request.
+ */
+export async function quiesce() {
+  const ns = env.CONTROLLERS!;
+  await ns.get(ns.idFromName('cluster')).reconcile({ all: true });
+}
+
 /** A watch whose events can be awaited one batch at a time. */
 export class Watch {
   events: J[] = [];

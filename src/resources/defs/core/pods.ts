@@ -61,7 +61,7 @@ function readinessGates(pod: KObject): string {
 
 export const pods: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Pod', resource: 'pods', singular: 'pod',
-  namespaced: true, shortNames: ['po'], categories: ['all'], hasGeneration: true, statusSubresource: true,
+  namespaced: true, shortNames: ['po'], categories: ['all'], hasGeneration: true, statusSubresource: true, returnDeletedObject: true,
   subresources: [
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },

@@ -5,7 +5,7 @@ import { AGE_COLUMN, col } from '../shared';
 // pkg/registry/core/serviceaccount and printServiceAccount (SECRETS is a count).
 export const serviceaccounts: ResourceDefinition = {
   group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', singular: 'serviceaccount',
-  namespaced: true, shortNames: ['sa'], hasGeneration: false,
+  namespaced: true, shortNames: ['sa'], hasGeneration: false, returnDeletedObject: true,
   subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
   validate(obj) {
     const e = new Errors();

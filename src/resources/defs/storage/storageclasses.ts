@@ -10,7 +10,7 @@ const BINDING = ['Immediate', 'WaitForFirstConsumer'];
 
 export const storageclasses: ResourceDefinition = {
   group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', resource: 'storageclasses', singular: 'storageclass',
-  namespaced: false, shortNames: ['sc'], hasGeneration: false,
+  namespaced: false, shortNames: ['sc'], hasGeneration: false, returnDeletedObject: true,
   defaults(obj) {
     obj.reclaimPolicy ||= 'Delete';
     obj.volumeBindingMode ||= 'Immediate';

@@ -1,0 +1,146 @@
+// edgekube node agent: a kubelet-like agent that registers a Node, keeps its
+// Lease and status, runs the pods bound to it as local processes, and serves
+// the kubelet API the server proxies to (directly, or over a reverse tunnel).
+//
+//   npm run agent -- --name NAME --server URL [--token TOKEN] [--port PORT]
+//                    [--address ADDR] [--tunnel] [--credential SECRET] [--state-dir DIR]
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { ApiClient, ApiStatusError } from './api.ts';
+import { ProcessRuntime } from './runtime.ts';
+import { NodeAgent, defaultAddress } from './node.ts';
+import { PodManager } from './pods.ts';
+import { KubeletApi, serveDirect } from './server.ts';
+import { TunnelClient } from './tunnel.ts';
+import { CREDENTIAL_PATH } from '../src/proxy/protocol.ts';
+import { errMsg, log, setLogPrefix, warn } from './log.ts';
+
+const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
+
+  --name NAME          the node name (required)
+  --server URL         the API server, e.g. http://127.0.0.1:8080 (required)
+  --token TOKEN        bearer token for the API server
+  --port PORT          kubelet API port, reported as daemonEndpoints (default 10250)
+  --address ADDR       the node's InternalIP, also the pods' IP (default: first non-loopback IPv4)
+  --tunnel             reach the server over a reverse tunnel instead of listening on ADDR:PORT
+  --credential SECRET  the node credential when the server sets EDGEKUBE_NODE_CREDENTIAL
+                       (default: $EDGEKUBE_NODE_CREDENTIAL, else issued by the server)
+  --state-dir DIR      where container records and logs live (default ~/.edgekube/agents/NAME)
+`;
+
+function parseArgs(argv: string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}`);
+    const eq = a.indexOf('=');
+    const key = a.slice(2, eq > 0 ? eq : undefined);
+    if (key === 'tunnel' || key === 'help') { out[key] = eq > 0 ? a.slice(eq + 1) !== 'false' : true; continue; }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new Error(`--${key} needs a value`);
+    out[key] = value;
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  let args: Record<string, string | boolean>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${errMsg(e)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) { console.log(USAGE); return; }
+  const known = ['name', 'server', 'token', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
+  const unknown = Object.keys(args).filter((k) => !known.includes(k));
+  if (unknown.length || typeof args.name !== 'string' || typeof args.server !== 'string') {
+    console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
+    process.exit(2);
+  }
+  const name = args.name;
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) { console.error(`--name ${JSON.stringify(name)} is not a valid node name (DNS subdomain)`); process.exit(2); }
+  const port = Number(args.port ?? 10250);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) { console.error(`--port ${args.port} is not a port`); process.exit(2); }
+  const address = typeof args.address === 'string' ? args.address : defaultAddress();
+  const tunnel = args.tunnel === true;
+  const stateDir = path.resolve(typeof args['state-dir'] === 'string' ? args['state-dir'] : path.join(os.homedir(), '.edgekube', 'agents', name));
+  fs.mkdirSync(stateDir, { recursive: true });
+  setLogPrefix(`agent ${name}`);
+  log(`starting: server ${args.server}, address ${address}, ${tunnel ? 'tunnel mode' : `kubelet port ${port}`}, state ${stateDir}`);
+
+  const api = new ApiClient(args.server, typeof args.token === 'string' ? args.token : undefined);
+  const runtime = new ProcessRuntime(stateDir);
+  const node = new NodeAgent(api, { name, address, port, tunnel, stateDir, runtimeVersion: runtime.version });
+
+  // Register, retrying until the server answers.
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      await node.register();
+      break;
+    } catch (e) {
+      warn(`registering node ${name}: ${errMsg((e as Error & { cause?: unknown }).cause ?? e)}; retrying in ${delay / 1000}s`);
+      await sleep(delay);
+    }
+  }
+
+  // The credential the server presents (direct) or the agent presents (tunnel).
+  let credential = typeof args.credential === 'string' ? args.credential : process.env.EDGEKUBE_NODE_CREDENTIAL || undefined;
+  if (!credential) {
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        credential = (await api.post(CREDENTIAL_PATH(name), {})).credential as string;
+        log('received the node credential from the server');
+        break;
+      } catch (e) {
+        if (e instanceof ApiStatusError && e.code === 403) {
+          console.error(`[agent ${name}] ${e.status?.message ?? e.message}`);
+          process.exit(2);
+        }
+        warn(`fetching the node credential: ${errMsg(e)}; retrying in ${delay / 1000}s`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  const pods = new PodManager({ nodeName: name, address, api, runtime, allocatable: node.capacity() });
+  const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential });
+  let tunnelClient: TunnelClient | undefined;
+  let server: import('node:http').Server | undefined;
+  if (tunnel) {
+    tunnelClient = new TunnelClient(args.server, name, () => credential, kubelet);
+    void tunnelClient.run();
+  } else {
+    try {
+      server = await serveDirect(kubelet, address, port);
+    } catch (e) {
+      console.error(`[agent ${name}] cannot listen on ${address}:${port}: ${errMsg(e)}`);
+      process.exit(1);
+    }
+  }
+  node.start();
+  void pods.run();
+
+  let stopping = false;
+  const shutdown = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig}: stopping (containers keep running; the next agent adopts them)`);
+    node.stop();
+    pods.stop();
+    tunnelClient?.stop();
+    server?.close();
+    runtime.close();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(`agent failed: ${e instanceof Error ? e.stack : e}`);
+  process.exit(1);
+});

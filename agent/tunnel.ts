@@ -1,0 +1,293 @@
+// The agent's end of the reverse tunnel (--tunnel): it dials a WebSocket to
+// the server (the node's Tunnel Durable Object) and serves the requests that
+// arrive over it with the kubelet API, streaming bodies both ways in frames
+// of at most 1 MiB with per-stream flow control, and passing WebSocket
+// upgrades through. It keeps the connection alive with pings and reconnects
+// with back-off. Protocol: src/proxy/protocol.ts.
+import { connectWebSocket, WsConnection, WsHandshakeError } from './ws.ts';
+import type { KubeletApi } from './server.ts';
+import {
+  ACK_THRESHOLD, CONTROL, CREDENTIAL_HEADER, DATA_BODY, DATA_WS_BINARY, DATA_WS_TEXT, PROTOCOL_VERSION, TUNNEL_PATH, WINDOW,
+  controlOf, decodeData, encodeControl, encodeData, frames, parseControl, type Control, type HeaderList,
+} from '../src/proxy/protocol.ts';
+import { USER_AGENT } from './api.ts';
+import { errMsg, log, warn } from './log.ts';
+
+const MORE = 0x80;
+const PING_MS = 15_000;
+const DEAD_MS = 45_000;
+
+interface Stream {
+  id: number;
+  /** Request body sink (agent side of the server's request body). */
+  body?: ReadableStreamDefaultController<Uint8Array>;
+  toAck: number;
+  /** Response body bytes sent and not acknowledged; waiters for credit. */
+  inFlight: number;
+  creditWaiters: (() => void)[];
+  cancelled: boolean;
+  abort: AbortController;
+  onCancel?: () => void;
+  /** A passed-through WebSocket to a pod. */
+  upstream?: WsConnection;
+  fragments: Buffer[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class TunnelClient {
+  private conn?: WsConnection;
+  private streams = new Map<number, Stream>();
+  private stopped = false;
+  private lastSeen = 0;
+
+  constructor(
+    private readonly server: string,
+    private readonly nodeName: string,
+    private readonly credential: () => string | undefined,
+    private readonly api: KubeletApi,
+  ) {}
+
+  /** Connects, and reconnects with back-off (1 s doubling to 30 s, with jitter) whenever the tunnel drops. */
+  async run() {
+    let delay = 1000;
+    while (!this.stopped) {
+      const url = this.server.replace(/^http/, 'ws') + TUNNEL_PATH(this.nodeName);
+      try {
+        const conn = await connectWebSocket(url, { headers: { [CREDENTIAL_HEADER]: this.credential() ?? '', 'user-agent': USER_AGENT } });
+        delay = 1000;
+        log(`tunnel connected to ${this.server}`);
+        await this.serve(conn);
+        if (!this.stopped) warn('tunnel closed; reconnecting');
+      } catch (e) {
+        if (this.stopped) return;
+        const why = e instanceof WsHandshakeError ? e.message : errMsg((e as Error & { cause?: unknown }).cause ?? e);
+        warn(`tunnel: ${why}; reconnecting in ${(delay / 1000).toFixed(1)}s`);
+      }
+      if (this.stopped) return;
+      await sleep(delay * (0.8 + Math.random() * 0.4));
+      delay = Math.min(30_000, delay * 2);
+    }
+  }
+
+  private serve(conn: WsConnection): Promise<void> {
+    this.conn = conn;
+    this.lastSeen = Date.now();
+    conn.send(encodeControl({ t: 'hello', node: this.nodeName, version: PROTOCOL_VERSION, agent: USER_AGENT }), false);
+    const ping = setInterval(() => {
+      if (Date.now() - this.lastSeen > DEAD_MS) {
+        warn('tunnel: no answer to keepalives; dropping the connection');
+        conn.destroy();
+        return;
+      }
+      conn.send('ping');
+    }, PING_MS);
+    conn.on('message', (data, text) => {
+      this.lastSeen = Date.now();
+      if (text) {
+        const s = data.toString('utf8');
+        if (s === 'pong' || s === 'ping') return;
+        const msg = parseControl(s);
+        if (msg) this.onControl(msg);
+      } else {
+        this.onData(data);
+      }
+    });
+    return new Promise((resolve) => {
+      conn.on('close', () => {
+        clearInterval(ping);
+        if (this.conn === conn) this.conn = undefined;
+        for (const s of [...this.streams.values()]) this.fail(s);
+        resolve();
+      });
+    });
+  }
+
+  private send(msg: Control | Uint8Array): boolean {
+    const c = this.conn;
+    if (!c?.isOpen) return false;
+    return c.send(msg instanceof Uint8Array ? msg : encodeControl(msg), false);
+  }
+
+  /** Waits while the socket's buffer is full. */
+  private async drained() {
+    const c = this.conn;
+    if (!c || (c.socket as unknown as { writableNeedDrain?: boolean }).writableNeedDrain !== true) return;
+    await new Promise<void>((r) => { c.once('drain', r); c.once('close', () => r()); });
+  }
+
+  private newStream(id: number): Stream {
+    const s: Stream = { id, toAck: 0, inFlight: 0, creditWaiters: [], cancelled: false, abort: new AbortController(), fragments: [] };
+    this.streams.set(id, s);
+    return s;
+  }
+
+  private fail(s: Stream) {
+    s.cancelled = true;
+    s.abort.abort();
+    s.onCancel?.();
+    for (const w of s.creditWaiters.splice(0)) w();
+    if (s.body) { try { s.body.error(new Error('cancelled')); } catch { /* closed */ } }
+    s.upstream?.destroy();
+    this.streams.delete(s.id);
+  }
+
+  private onControl(msg: Control) {
+    if (msg.t === 'req') {
+      void (msg.ws ? this.serveUpgrade(msg) : this.serveRequest(msg));
+      return;
+    }
+    if (msg.t === 'hello' || msg.t === 'res') return;
+    const s = this.streams.get(msg.id);
+    if (!s) return;
+    switch (msg.t) {
+      case 'end':
+        if (s.body) { try { s.body.close(); } catch { /* cancelled */ } s.body = undefined; }
+        break;
+      case 'ack':
+        s.inFlight = Math.max(0, s.inFlight - msg.bytes);
+        for (const w of s.creditWaiters.splice(0)) w();
+        break;
+      case 'cancel':
+        this.fail(s);
+        break;
+      case 'close':
+        s.upstream?.close(msg.code ?? 1000, msg.reason ?? '');
+        this.streams.delete(s.id);
+        break;
+    }
+  }
+
+  private onData(buf: Buffer) {
+    let f;
+    try { f = decodeData(buf); } catch { return; }
+    if (f.kind === CONTROL) {
+      const msg = controlOf(f);
+      if (msg) this.onControl(msg);
+      return;
+    }
+    const s = this.streams.get(f.id);
+    if (!s) return;
+    const kind = f.kind & ~MORE;
+    if (kind === DATA_BODY) {
+      if (!s.body) return;
+      const chunk = new Uint8Array(f.payload);
+      try { s.body.enqueue(chunk); } catch { return; }
+      s.toAck += chunk.byteLength;
+      if ((s.body.desiredSize ?? 0) > 0 && s.toAck >= ACK_THRESHOLD) {
+        this.send({ t: 'ack', id: s.id, bytes: s.toAck });
+        s.toAck = 0;
+      }
+    } else if (s.upstream) {
+      s.fragments.push(Buffer.from(f.payload));
+      if (f.kind & MORE) return;
+      const whole = Buffer.concat(s.fragments);
+      s.fragments = [];
+      s.upstream.send(whole, kind === DATA_WS_TEXT);
+    }
+  }
+
+  private async serveRequest(msg: Extract<Control, { t: 'req' }>) {
+    const s = this.newStream(msg.id);
+    const self = this;
+    const body = msg.body
+      ? new ReadableStream<Uint8Array>({
+        start(c) { s.body = c; },
+        pull() {
+          if (s.toAck > 0) { self.send({ t: 'ack', id: s.id, bytes: s.toAck }); s.toAck = 0; }
+        },
+        cancel() { self.send({ t: 'cancel', id: s.id, reason: 'the request body was not read' }); },
+      }, { highWaterMark: ACK_THRESHOLD, size: (c) => c.byteLength })
+      : undefined;
+    const headers = new Headers();
+    for (const [k, v] of msg.headers) { try { headers.append(k, v); } catch { /* not valid here */ } }
+    let response: Response;
+    try {
+      const req = new Request(`http://tunnel${msg.path}`, { method: msg.method, headers, body, signal: s.abort.signal, duplex: 'half' } as RequestInit);
+      response = await this.api.handle(req, true);
+    } catch (e) {
+      response = new Response(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: errMsg(e), reason: 'InternalError', code: 500 }), { status: 500, headers: { 'content-type': 'application/json' } });
+    }
+    if (s.cancelled) { await response.body?.cancel().catch(() => undefined); return; }
+    const hasBody = !!response.body && msg.method !== 'HEAD';
+    const resHeaders: HeaderList = [...response.headers];
+    this.send({ t: 'res', id: s.id, status: response.status, headers: resHeaders, body: hasBody });
+    if (!hasBody) {
+      await response.body?.cancel().catch(() => undefined);
+      this.send({ t: 'end', id: s.id });
+      this.streams.delete(s.id);
+      return;
+    }
+    const reader = response.body!.getReader();
+    s.onCancel = () => { reader.cancel().catch(() => undefined); };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || s.cancelled) break;
+        for (const part of frames(value)) {
+          while (s.inFlight >= WINDOW && !s.cancelled) await new Promise<void>((r) => s.creditWaiters.push(r));
+          if (s.cancelled) break;
+          if (!this.send(encodeData(s.id, DATA_BODY, part))) { this.fail(s); break; }
+          s.inFlight += part.byteLength;
+          await this.drained();
+        }
+      }
+      if (!s.cancelled) this.send({ t: 'end', id: s.id });
+    } catch (e) {
+      if (!s.cancelled) this.send({ t: 'cancel', id: s.id, reason: `response body failed: ${errMsg(e)}` });
+    } finally {
+      this.streams.delete(s.id);
+    }
+  }
+
+  private async serveUpgrade(msg: Extract<Control, { t: 'req' }>) {
+    const s = this.newStream(msg.id);
+    const r = await this.api.upgrade(msg.path, msg.headers, true);
+    if (s.cancelled) { if (r.ok) r.socket.destroy(); return; }
+    if (!r.ok || r.status !== 101) {
+      // Not upgraded: an ordinary HTTP answer (the upstream's, or our Status).
+      let status: number;
+      let headers: HeaderList;
+      let chunks: AsyncIterable<Uint8Array>;
+      if (!r.ok) {
+        status = r.response.status;
+        headers = [...r.response.headers];
+        chunks = (r.response.body ?? []) as AsyncIterable<Uint8Array>;
+      } else {
+        status = r.status;
+        headers = r.headers.filter(([k]) => !['connection', 'transfer-encoding', 'keep-alive'].includes(k.toLowerCase()));
+        const sock = r.socket;
+        const rest = r.rest;
+        chunks = (async function* () {
+          if (rest.length) yield rest;
+          for await (const d of sock) yield d as Buffer;
+        })();
+        setTimeout(() => sock.destroy(), 30_000).unref();
+      }
+      this.send({ t: 'res', id: s.id, status, headers, body: true });
+      for await (const c of chunks) for (const part of frames(c)) this.send(encodeData(s.id, DATA_BODY, part));
+      this.send({ t: 'end', id: s.id });
+      this.streams.delete(s.id);
+      return;
+    }
+    const ws = new WsConnection(r.socket, 'client', r.rest, '');
+    s.upstream = ws;
+    this.send({ t: 'res', id: s.id, status: 101, headers: r.headers, body: false });
+    ws.on('message', (data, text) => {
+      const parts = [...frames(data)];
+      if (parts.length === 0) parts.push(new Uint8Array(0));
+      const kind = text ? DATA_WS_TEXT : DATA_WS_BINARY;
+      parts.forEach((p, i) => this.send(encodeData(s.id, kind | (i < parts.length - 1 ? MORE : 0), p)));
+    });
+    ws.on('close', (code, reason) => {
+      if (!this.streams.has(s.id)) return;
+      this.send({ t: 'close', id: s.id, code, reason });
+      this.streams.delete(s.id);
+    });
+  }
+
+  stop() {
+    this.stopped = true;
+    this.conn?.close(1001, 'agent stopping');
+  }
+}

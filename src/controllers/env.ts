@@ -1,0 +1,51 @@
+// What the controllers need from the Worker environment: the store (through
+// the rest layer), their own Durable Object, and the two durations of node
+// lifecycle, configurable so tests and small clusters can shorten them.
+import type { Env } from '../store/client';
+import type { RestContext } from '../rest/context';
+import type { Controllers } from './durable';
+
+export interface ControllerEnv extends Env {
+  CONTROLLERS?: DurableObjectNamespace<Controllers>;
+  /** How long a node may go without renewing its Lease before it is Unknown (kube's node-monitor-grace-period, 40 s). */
+  EDGEKUBE_NODE_GRACE_SECONDS?: string;
+  /** How long pods tolerate an unreachable or not-ready node by default (DefaultTolerationSeconds, 300 s). */
+  EDGEKUBE_POD_EVICTION_SECONDS?: string;
+}
+
+/** The controllers' single instance. */
+export const CONTROLLERS_INSTANCE = 'cluster';
+
+/** What a controller pass reads its clock and durations from; tests pass their own. */
+export interface ControllerOptions {
+  now: number;
+  nodeGraceSeconds: number;
+  podEvictionSeconds: number;
+}
+
+function seconds(v: string | undefined, fallback: number): number {
+  if (v === undefined || v.trim() === '') return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+export function controllerOptions(env: ControllerEnv, overrides: Partial<ControllerOptions> = {}): ControllerOptions {
+  return {
+    now: overrides.now ?? Date.now(),
+    nodeGraceSeconds: overrides.nodeGraceSeconds ?? seconds(env.EDGEKUBE_NODE_GRACE_SECONDS, 40),
+    podEvictionSeconds: overrides.podEvictionSeconds ?? seconds(env.EDGEKUBE_POD_EVICTION_SECONDS, 300),
+  };
+}
+
+/** Which controllers a change concerns. */
+export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints';
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints'];
+
+/**
+ * The RestContext of the controllers' own writes. Their writes notify the
+ * controllers like anyone's, but in-process: `kick` marks work for the
+ * running instance instead of calling it over RPC.
+ */
+export interface ControllerContext extends RestContext {
+  kick?(controllers: ControllerName[]): void;
+}

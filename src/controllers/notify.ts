@@ -1,0 +1,34 @@
+// The rest layer's one call into the controllers: after a committed write of
+// a kind a controller follows, wake the controllers' Durable Object (an RPC
+// that only sets an alarm). Everything else stays in the store; a lost kick
+// costs at most a periodic resync.
+import type { KObject, ResourceDefinition } from '../resources/types';
+import type { RestContext } from '../rest/context';
+import { CONTROLLERS_INSTANCE, type ControllerContext, type ControllerEnv, type ControllerName } from './env';
+
+/** Which controllers care about a write, by kind. */
+function interested(def: ResourceDefinition, obj: KObject | undefined): ControllerName[] {
+  if (def.group === '') {
+    if (def.resource === 'pods') return ['scheduler', 'endpoints', 'nodelifecycle'];
+    if (def.resource === 'nodes') return ['scheduler', 'nodelifecycle', 'endpoints'];
+    if (def.resource === 'services') return ['endpoints'];
+  }
+  // A node's heartbeat: after a restart of the controllers' object this is what wakes it.
+  if (def.group === 'coordination.k8s.io' && def.resource === 'leases' && obj?.metadata?.namespace === 'kube-node-lease') return ['nodelifecycle'];
+  return [];
+}
+
+export function notifyControllers(ctx: RestContext, def: ResourceDefinition, obj?: KObject) {
+  const which = interested(def, obj);
+  if (which.length === 0) return;
+  const local = (ctx as ControllerContext).kick;
+  if (local) { local(which); return; }
+  const ns = (ctx.env as ControllerEnv).CONTROLLERS;
+  if (!ns) return;
+  try {
+    const stub = ns.get(ns.idFromName(CONTROLLERS_INSTANCE));
+    ctx.waitUntil(stub.kick(which));
+  } catch (e) {
+    console.warn('controllers were not notified:', e);
+  }
+}
