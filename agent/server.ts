@@ -11,7 +11,6 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { Readable } from 'node:stream';
 import type { PodManager } from './pods.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { logStream, type LogOptions } from './logs.ts';
@@ -111,7 +110,7 @@ export class KubeletApi {
       headers[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
     }
     headers.host = up.port === (up.https ? 443 : 80) ? up.host : `${up.host}:${up.port}`;
-    const body = req.body && req.method !== 'GET' && req.method !== 'HEAD' ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : undefined;
+    const body = req.body && req.method !== 'GET' && req.method !== 'HEAD' ? req.body : undefined;
     return new Promise<Response>((resolve) => {
       const mod = up.https ? https : http;
       const r = mod.request({ host: up.host, port: up.port, method: req.method, path: up.path, headers, rejectUnauthorized: false, setHost: false, agent: false }, (res) => {
@@ -124,14 +123,13 @@ export class KubeletApi {
         const status = res.statusCode ?? 502;
         const nullBody = req.method === 'HEAD' || status === 204 || status === 304 || status < 200;
         if (nullBody) res.resume();
-        resolve(new Response(nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), { status: status < 200 ? 502 : status, statusText: res.statusMessage, headers: out }));
+        resolve(new Response(nullBody ? null : nodeToWeb(res), { status: status < 200 ? 502 : status, statusText: res.statusMessage, headers: out }));
       });
       r.setTimeout(30_000, () => r.destroy(new Error('i/o timeout')));
       r.on('error', (e) => resolve(statusResponse(503, `error trying to reach service: dial tcp ${up.host}:${up.port}: ${errMsg(e)}`)));
       req.signal?.addEventListener('abort', () => r.destroy());
       if (body) {
-        body.on('error', (e) => r.destroy(e));
-        body.pipe(r);
+        pumpWebToNode(body, r).then(() => r.end(), (e) => r.destroy(e));
       } else {
         r.end();
       }
@@ -225,6 +223,45 @@ export class KubeletApi {
   }
 }
 
+/**
+ * A Node readable (an HTTP message) as a web byte stream, with backpressure:
+ * the source pauses while the stream's queue is full and resumes on pull.
+ * (Readable.toWeb stalled now and then on Node 20 in tunnelled downloads.)
+ */
+export function nodeToWeb(src: import('node:stream').Readable): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      src.on('data', (d: Buffer) => {
+        if (done) return;
+        c.enqueue(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        if ((c.desiredSize ?? 0) <= 0) src.pause();
+      });
+      src.on('end', () => { if (!done) { done = true; c.close(); } });
+      src.on('error', (e) => { if (!done) { done = true; c.error(e); } });
+      src.on('close', () => { if (!done) { done = true; c.error(new Error('the connection closed before the body ended')); } });
+    },
+    pull() {
+      src.resume();
+    },
+    cancel() {
+      done = true;
+      src.destroy();
+    },
+  }, { highWaterMark: 256 * 1024, size: (chunk) => chunk.byteLength });
+}
+
+/** Writes a web stream into a Node writable with backpressure; resolves when all is written (not ended). */
+async function pumpWebToNode(body: ReadableStream<Uint8Array>, dst: import('node:stream').Writable): Promise<void> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    if (!dst.write(value)) await new Promise<void>((r) => { dst.once('drain', r); dst.once('close', r); });
+    if (dst.destroyed) { await reader.cancel().catch(() => undefined); return; }
+  }
+}
+
 /** Converts a Node request into a web Request. */
 function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse, base: string): Request {
   const headers = new Headers();
@@ -238,7 +275,7 @@ function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse, base:
   return new Request(base + (req.url ?? '/'), {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? nodeToWeb(req) : undefined,
     signal: abort.signal,
     duplex: 'half',
   } as RequestInit);

@@ -31,6 +31,11 @@ interface Stream {
   /** A passed-through WebSocket to a pod. */
   upstream?: WsConnection;
   fragments: Buffer[];
+  /** Request-body bytes (or WebSocket messages) received, and the total the server's end/close announced. */
+  received: number;
+  expected?: number;
+  closeMsg?: Extract<Control, { t: 'close' }>;
+  sentMessages: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,10 +108,12 @@ export class TunnelClient {
     });
   }
 
+  /** Sends a frame; false only when the tunnel is closed (a full socket buffer is what drained() waits out). */
   private send(msg: Control | Uint8Array): boolean {
     const c = this.conn;
     if (!c?.isOpen) return false;
-    return c.send(msg instanceof Uint8Array ? msg : encodeControl(msg), false);
+    c.send(msg instanceof Uint8Array ? msg : encodeControl(msg), false);
+    return true;
   }
 
   /** Waits while the socket's buffer is full. */
@@ -117,7 +124,7 @@ export class TunnelClient {
   }
 
   private newStream(id: number): Stream {
-    const s: Stream = { id, toAck: 0, inFlight: 0, creditWaiters: [], cancelled: false, abort: new AbortController(), fragments: [] };
+    const s: Stream = { id, toAck: 0, inFlight: 0, creditWaiters: [], cancelled: false, abort: new AbortController(), fragments: [], received: 0, sentMessages: 0 };
     this.streams.set(id, s);
     return s;
   }
@@ -142,7 +149,8 @@ export class TunnelClient {
     if (!s) return;
     switch (msg.t) {
       case 'end':
-        if (s.body) { try { s.body.close(); } catch { /* cancelled */ } s.body = undefined; }
+        s.expected = msg.bytes ?? s.received;
+        if (s.received >= s.expected) this.endBody(s);
         break;
       case 'ack':
         s.inFlight = Math.max(0, s.inFlight - msg.bytes);
@@ -152,10 +160,19 @@ export class TunnelClient {
         this.fail(s);
         break;
       case 'close':
-        s.upstream?.close(msg.code ?? 1000, msg.reason ?? '');
-        this.streams.delete(s.id);
+        if (s.received >= (msg.messages ?? 0)) this.closeUpstream(s, msg);
+        else s.closeMsg = msg;
         break;
     }
+  }
+
+  private endBody(s: Stream) {
+    if (s.body) { try { s.body.close(); } catch { /* cancelled */ } s.body = undefined; }
+  }
+
+  private closeUpstream(s: Stream, msg: Extract<Control, { t: 'close' }>) {
+    s.upstream?.close(msg.code ?? 1000, msg.reason ?? '');
+    this.streams.delete(s.id);
   }
 
   private onData(buf: Buffer) {
@@ -172,18 +189,22 @@ export class TunnelClient {
     if (kind === DATA_BODY) {
       if (!s.body) return;
       const chunk = new Uint8Array(f.payload);
+      s.received += chunk.byteLength;
       try { s.body.enqueue(chunk); } catch { return; }
       s.toAck += chunk.byteLength;
       if ((s.body.desiredSize ?? 0) > 0 && s.toAck >= ACK_THRESHOLD) {
         this.send({ t: 'ack', id: s.id, bytes: s.toAck });
         s.toAck = 0;
       }
+      if (s.expected !== undefined && s.received >= s.expected) this.endBody(s);
     } else if (s.upstream) {
       s.fragments.push(Buffer.from(f.payload));
       if (f.kind & MORE) return;
       const whole = Buffer.concat(s.fragments);
       s.fragments = [];
+      s.received++;
       s.upstream.send(whole, kind === DATA_WS_TEXT);
+      if (s.closeMsg && s.received >= (s.closeMsg.messages ?? 0)) this.closeUpstream(s, s.closeMsg);
     }
   }
 
@@ -214,11 +235,12 @@ export class TunnelClient {
     this.send({ t: 'res', id: s.id, status: response.status, headers: resHeaders, body: hasBody });
     if (!hasBody) {
       await response.body?.cancel().catch(() => undefined);
-      this.send({ t: 'end', id: s.id });
+      this.send({ t: 'end', id: s.id, bytes: 0 });
       this.streams.delete(s.id);
       return;
     }
     const reader = response.body!.getReader();
+    let sent = 0;
     s.onCancel = () => { reader.cancel().catch(() => undefined); };
     try {
       for (;;) {
@@ -229,10 +251,11 @@ export class TunnelClient {
           if (s.cancelled) break;
           if (!this.send(encodeData(s.id, DATA_BODY, part))) { this.fail(s); break; }
           s.inFlight += part.byteLength;
+          sent += part.byteLength;
           await this.drained();
         }
       }
-      if (!s.cancelled) this.send({ t: 'end', id: s.id });
+      if (!s.cancelled) this.send({ t: 'end', id: s.id, bytes: sent });
     } catch (e) {
       if (!s.cancelled) this.send({ t: 'cancel', id: s.id, reason: `response body failed: ${errMsg(e)}` });
     } finally {
@@ -265,8 +288,9 @@ export class TunnelClient {
         setTimeout(() => sock.destroy(), 30_000).unref();
       }
       this.send({ t: 'res', id: s.id, status, headers, body: true });
-      for await (const c of chunks) for (const part of frames(c)) this.send(encodeData(s.id, DATA_BODY, part));
-      this.send({ t: 'end', id: s.id });
+      let sent = 0;
+      for await (const c of chunks) for (const part of frames(c)) { this.send(encodeData(s.id, DATA_BODY, part)); sent += part.byteLength; }
+      this.send({ t: 'end', id: s.id, bytes: sent });
       this.streams.delete(s.id);
       return;
     }
@@ -278,10 +302,11 @@ export class TunnelClient {
       if (parts.length === 0) parts.push(new Uint8Array(0));
       const kind = text ? DATA_WS_TEXT : DATA_WS_BINARY;
       parts.forEach((p, i) => this.send(encodeData(s.id, kind | (i < parts.length - 1 ? MORE : 0), p)));
+      s.sentMessages++;
     });
     ws.on('close', (code, reason) => {
       if (!this.streams.has(s.id)) return;
-      this.send({ t: 'close', id: s.id, code, reason });
+      this.send({ t: 'close', id: s.id, code, reason, messages: s.sentMessages });
       this.streams.delete(s.id);
     });
   }

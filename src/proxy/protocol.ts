@@ -19,6 +19,11 @@
 // (or any other status with a body, as an HTTP answer), then messages flow
 // as DATA_WS_TEXT / DATA_WS_BINARY frames both ways until {t:'close'}.
 //
+// Ordering: a receiver does not rely on control messages and data frames
+// arriving in the order sent (seen in the test runtime): 'end' and 'close'
+// carry how much data preceded them, and data that comes before its 'res' is
+// held until the response starts.
+//
 // Flow control: each side sends at most WINDOW body bytes of a stream that
 // the other side has not acknowledged; the receiver sends {t:'ack'} as its
 // consumer takes the data, so a slow client never fills the Durable
@@ -42,10 +47,12 @@ export type HeaderList = [string, string][];
 export type Control =
   | { t: 'req'; id: number; method: string; path: string; headers: HeaderList; body: boolean; ws?: boolean }
   | { t: 'res'; id: number; status: number; headers: HeaderList; body: boolean }
-  | { t: 'end'; id: number }
+  /** The sender's body is complete after `bytes` bytes (frames may overtake control messages). */
+  | { t: 'end'; id: number; bytes?: number }
   | { t: 'cancel'; id: number; reason?: string }
   | { t: 'ack'; id: number; bytes: number }
-  | { t: 'close'; id: number; code?: number; reason?: string }
+  /** A passed-through WebSocket closes after the sender's `messages`-th message. */
+  | { t: 'close'; id: number; code?: number; reason?: string; messages?: number }
   | { t: 'hello'; node: string; version: number; agent: string };
 
 export interface DataFrame {

@@ -32,6 +32,12 @@ interface Stream {
   ended: boolean;
   /** Received body bytes handed to the consumer and not yet acknowledged. */
   toAck: number;
+  /** Body bytes (or WebSocket messages) received, and the total the agent's end/close announced. */
+  received: number;
+  expected?: number;
+  closeMsg?: Extract<Control, { t: 'close' }>;
+  /** WebSocket messages sent to the agent. */
+  sentMessages: number;
   /** Sent request-body bytes the agent has not acknowledged, and who waits for credit. */
   inFlight: number;
   creditWaiters: (() => void)[];
@@ -138,7 +144,7 @@ export class Tunnel extends DurableObject<ProxyEnv> {
     const id = this.allocateId();
     const upgrade = isWebSocketUpgrade(req.headers);
     const hasBody = !upgrade && req.method !== 'GET' && req.method !== 'HEAD' && req.body !== null;
-    const s: Stream = { id, ws, early: [], ended: false, toAck: 0, inFlight: 0, creditWaiters: [], fragments: [], cancelled: false };
+    const s: Stream = { id, ws, early: [], ended: false, toAck: 0, received: 0, sentMessages: 0, inFlight: 0, creditWaiters: [], fragments: [], cancelled: false };
     this.streams.set(id, s);
     const headPromise = new Promise<Head>((resolve, reject) => { s.head = { resolve, reject }; });
     const headers: HeaderList = [...req.headers].filter(([k]) => k.toLowerCase() !== CREDENTIAL_HEADER);
@@ -192,6 +198,7 @@ export class Tunnel extends DurableObject<ProxyEnv> {
 
   private async pumpRequestBody(s: Stream, body: ReadableStream<Uint8Array>) {
     const reader = body.getReader();
+    let sent = 0;
     s.onCancel = () => { reader.cancel().catch(() => undefined); };
     try {
       for (;;) {
@@ -203,9 +210,10 @@ export class Tunnel extends DurableObject<ProxyEnv> {
           if (s.cancelled) return;
           if (!this.send(s.ws, encodeData(s.id, DATA_BODY, part))) throw new Error('tunnel closed');
           s.inFlight += part.byteLength;
+          sent += part.byteLength;
         }
       }
-      if (!s.cancelled) this.send(s.ws, { t: 'end', id: s.id });
+      if (!s.cancelled) this.send(s.ws, { t: 'end', id: s.id, bytes: sent });
     } catch {
       this.cancel(s, 'the request body failed');
     }
@@ -223,10 +231,11 @@ export class Tunnel extends DurableObject<ProxyEnv> {
       const parts = [...frames(bytes)];
       if (parts.length === 0) parts.push(new Uint8Array(0));
       parts.forEach((p, i) => this.send(s.ws, encodeData(s.id, kind | (i < parts.length - 1 ? MORE : 0), p)));
+      s.sentMessages++;
     });
     const closed = (code: number, reason: string) => {
       if (!this.streams.has(s.id)) return;
-      this.send(s.ws, { t: 'close', id: s.id, code, reason });
+      this.send(s.ws, { t: 'close', id: s.id, code, reason, messages: s.sentMessages });
       this.streams.delete(s.id);
     };
     server.addEventListener('close', (ev) => closed(ev.code, ev.reason));
@@ -260,6 +269,7 @@ export class Tunnel extends DurableObject<ProxyEnv> {
     const kind = frame.kind & ~MORE;
     if (kind === DATA_BODY) {
       const chunk = frame.payload.slice();
+      s.received += chunk.byteLength;
       if (s.body) {
         try { s.body.enqueue(chunk); } catch { return; }
         s.toAck += chunk.byteLength;
@@ -271,13 +281,24 @@ export class Tunnel extends DurableObject<ProxyEnv> {
       } else {
         s.early.push(chunk);
       }
+      if (s.expected !== undefined && s.received >= s.expected) this.finish(s, true);
     } else if (s.client) {
       s.fragments.push(frame.payload.slice());
       if (frame.kind & MORE) return;
       const whole = concat(s.fragments);
       s.fragments = [];
+      s.received++;
       try { s.client.send(kind === DATA_WS_TEXT ? decoder.decode(whole) : whole); } catch { /* client gone: its close event cleans up */ }
+      if (s.closeMsg && s.received >= (s.closeMsg.messages ?? 0)) this.closeClient(s, s.closeMsg);
     }
+  }
+
+  private closeClient(s: Stream, msg: Extract<Control, { t: 'close' }>) {
+    if (s.client) {
+      const code = msg.code && msg.code >= 1000 && msg.code < 5000 && ![1005, 1006, 1015].includes(msg.code) ? msg.code : 1000;
+      try { s.client.close(code, msg.reason ?? ''); } catch { /* closed */ }
+    }
+    this.streams.delete(s.id);
   }
 
   private onControl(ws: WebSocket, msg: Control) {
@@ -293,7 +314,8 @@ export class Tunnel extends DurableObject<ProxyEnv> {
         s.head = undefined;
         break;
       case 'end':
-        this.finish(s, true);
+        s.expected = msg.bytes ?? s.received;
+        if (s.received >= s.expected) this.finish(s, true);
         break;
       case 'ack':
         s.inFlight = Math.max(0, s.inFlight - msg.bytes);
@@ -303,11 +325,8 @@ export class Tunnel extends DurableObject<ProxyEnv> {
         this.fail(s, msg.reason ?? 'cancelled by the node agent');
         break;
       case 'close':
-        if (s.client) {
-          const code = msg.code && msg.code >= 1000 && msg.code < 5000 && ![1005, 1006, 1015].includes(msg.code) ? msg.code : 1000;
-          try { s.client.close(code, msg.reason ?? ''); } catch { /* closed */ }
-        }
-        this.streams.delete(s.id);
+        if (s.received >= (msg.messages ?? 0)) this.closeClient(s, msg);
+        else s.closeMsg = msg;
         break;
     }
   }

@@ -2,7 +2,7 @@
 // hygiene, the tunnel protocol's frames, the Statuses for what cannot be
 // reached, and a whole tunnelled request against a fake agent that speaks
 // the tunnel protocol over a WebSocket.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SELF } from 'cloudflare:test';
 import { api, BASE, mkns, type J } from './helpers';
 import { parseLogPath, parseProxyPath, splitSchemeNamePort } from '../../src/proxy/paths';
@@ -105,8 +105,14 @@ describe('tunnel protocol frames', () => {
   });
 });
 
-const node = (name: string, annotations: Record<string, string> = {}, port = 1) => ({
-  apiVersion: 'v1', kind: 'Node', metadata: { name, annotations },
+const nodesMade: string[] = [];
+afterAll(async () => {
+  for (const n of nodesMade) await api('DELETE', `/api/v1/nodes/${n}`);
+});
+
+// Cordoned, so that no scheduler places pods on these agentless nodes.
+const node = (name: string, annotations: Record<string, string> = {}, port = 1) => (nodesMade.push(name), {
+  apiVersion: 'v1', kind: 'Node', metadata: { name, annotations }, spec: { unschedulable: true },
   status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } }, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
@@ -125,8 +131,9 @@ describe('proxy and log Statuses', () => {
 
   it('refuses logs of unscheduled pods and ambiguous containers as kube does', async () => {
     await mkns('pxlog');
-    await api('POST', '/api/v1/namespaces/pxlog/pods', { metadata: { name: 'two' }, spec: { containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }], initContainers: [{ name: 'init', image: 'i' }] } });
-    await api('POST', '/api/v1/namespaces/pxlog/pods', { metadata: { name: 'one' }, spec: { containers: [{ name: 'a', image: 'i' }] } });
+    // A scheduler of its own name: the built-in scheduler leaves these pods unscheduled.
+    await api('POST', '/api/v1/namespaces/pxlog/pods', { metadata: { name: 'two' }, spec: { schedulerName: 'by-hand', containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }], initContainers: [{ name: 'init', image: 'i' }] } });
+    await api('POST', '/api/v1/namespaces/pxlog/pods', { metadata: { name: 'one' }, spec: { schedulerName: 'by-hand', containers: [{ name: 'a', image: 'i' }] } });
     expect((await api('GET', '/api/v1/namespaces/pxlog/pods/two/log')).body).toMatchObject({
       code: 400, reason: 'BadRequest', message: 'a container name must be specified for pod two, choose one of: [a b] or one of the init containers: [init]',
     });
@@ -180,25 +187,34 @@ async function fakeAgent(name: string) {
   ws.accept();
   const seen: J[] = [];
   const bodies = new Map<number, number>();
+  const expected = new Map<number, number>();
   ws.addEventListener('message', (ev) => {
     if (typeof ev.data === 'string') return; // "pong"
     const f = decodeData(ev.data as ArrayBuffer);
     const reply = (m: Control) => ws.send(encodeControl(m));
+    const answer = (id: number) => {
+      reply({ t: 'res', id, status: 201, headers: [], body: true });
+      const body = new TextEncoder().encode(`got ${bodies.get(id) ?? 0} bytes`);
+      ws.send(encodeData(id, DATA_BODY, body));
+      reply({ t: 'end', id, bytes: body.byteLength });
+    };
     if (f.kind !== CONTROL) {
       bodies.set(f.id, (bodies.get(f.id) ?? 0) + f.payload.byteLength);
       reply({ t: 'ack', id: f.id, bytes: f.payload.byteLength });
+      if (bodies.get(f.id) === expected.get(f.id)) answer(f.id);
       return;
     }
     const msg = controlOf(f)!;
     seen.push(msg);
     if (msg.t === 'req' && !msg.body) {
       reply({ t: 'res', id: msg.id, status: 200, headers: [['content-type', 'text/plain'], ['connection', 'close']], body: true });
-      ws.send(encodeData(msg.id, DATA_BODY, new TextEncoder().encode(`agent saw ${msg.method} ${msg.path}`)));
-      reply({ t: 'end', id: msg.id });
+      const body = new TextEncoder().encode(`agent saw ${msg.method} ${msg.path}`);
+      ws.send(encodeData(msg.id, DATA_BODY, body));
+      reply({ t: 'end', id: msg.id, bytes: body.byteLength });
     } else if (msg.t === 'end') {
-      reply({ t: 'res', id: msg.id, status: 201, headers: [], body: true });
-      ws.send(encodeData(msg.id, DATA_BODY, new TextEncoder().encode(`got ${bodies.get(msg.id) ?? 0} bytes`)));
-      reply({ t: 'end', id: msg.id });
+      // The request body is complete once `bytes` arrived (frames may come after the end message).
+      expected.set(msg.id, msg.bytes ?? 0);
+      if ((bodies.get(msg.id) ?? 0) === msg.bytes) answer(msg.id);
     }
   });
   return { ws, seen };
