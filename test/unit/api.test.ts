@@ -349,6 +349,9 @@ describe('field validation and patches', () => {
     expect(json.body.metadata.annotations).toEqual({ x: 'y' });
     const failing = await api('PATCH', '/api/v1/namespaces/patch/pods/p', [{ op: 'test', path: '/metadata/labels/b', value: 'nope' }, { op: 'remove', path: '/metadata/labels' }], { 'content-type': 'application/json-patch+json' });
     expect(failing.body).toMatchObject({ kind: 'Status', code: 422 });
+    const badPath = await api('PATCH', '/api/v1/namespaces/patch/pods/p', [{ op: 'remove', path: '/metadata/nope/x' }], { 'content-type': 'application/json-patch+json' });
+    expect(badPath.body).toMatchObject({ kind: 'Status', code: 422 });
+    expect(badPath.body.message).toContain('/metadata/nope/x');
     const stale = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { metadata: { resourceVersion: merge.body.metadata.resourceVersion, labels: { c: '3' } } }, { 'content-type': 'application/strategic-merge-patch+json' });
     expect(stale.body).toMatchObject({ reason: 'Conflict', code: 409 });
     const invalidResult = await api('PATCH', '/api/v1/namespaces/patch/pods/p', { spec: { containers: [{ name: 'a', image: '' }] } }, { 'content-type': 'application/strategic-merge-patch+json' });
