@@ -55,6 +55,34 @@ export const SPECIAL_MESSAGES = {
 
 export type SpecialKind = (typeof SPECIAL_MESSAGES)[keyof typeof SPECIAL_MESSAGES];
 
+/** Container and EphemeralContainerCommon share these fields and numbers. */
+const CONTAINER_FIELDS = `
+    1 name string keep
+    2 image string
+    3 command []string
+    4 args []string
+    5 workingDir string
+    6 ports []ContainerPort
+    19 envFrom []EnvFromSource
+    7 env []EnvVar
+    8 resources ResourceRequirements
+    23 resizePolicy []ContainerResizePolicy
+    24 restartPolicy string ptr
+    25 restartPolicyRules []ContainerRestartRule
+    9 volumeMounts []VolumeMount
+    21 volumeDevices []VolumeDevice
+    10 livenessProbe Probe
+    11 readinessProbe Probe
+    22 startupProbe Probe
+    12 lifecycle Lifecycle
+    13 terminationMessagePath string
+    20 terminationMessagePolicy string
+    14 imagePullPolicy string
+    15 securityContext SecurityContext
+    16 stdin bool
+    17 stdinOnce bool
+    18 tty bool`;
+
 const SPEC: Record<string, string> = {
   // ---- k8s.io/apimachinery/pkg/runtime ----
   // runtime.TypeMeta (note: apiVersion=1, kind=2, unlike metav1.TypeMeta)
@@ -400,61 +428,12 @@ const SPEC: Record<string, string> = {
     2 resourceName string keep
     3 requestName string keep`,
 
-  Container: `
-    1 name string keep
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy string ptr
-    25 restartPolicyRules []ContainerRestartRule
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe
-    11 readinessProbe Probe
-    22 startupProbe Probe
-    12 lifecycle Lifecycle
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool`,
+  Container: CONTAINER_FIELDS,
   EphemeralContainer: `
     1 ephemeralContainerCommon EphemeralContainerCommon inline
     2 targetContainerName string`,
-  EphemeralContainerCommon: `
-    1 name string keep
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy string ptr
-    25 restartPolicyRules []ContainerRestartRule
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe
-    11 readinessProbe Probe
-    22 startupProbe Probe
-    12 lifecycle Lifecycle
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool`,
+  // Same fields and numbers as Container (k8s.io/api keeps them in step).
+  EphemeralContainerCommon: CONTAINER_FIELDS,
   ContainerPort: `
     1 name string
     2 hostPort int32
