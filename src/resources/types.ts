@@ -62,7 +62,7 @@ export interface ResourceDefinition {
   fieldAliases?: Record<string, string>;
   /** Fields outside metadata/status that are not "spec" for generation purposes are rare; by default every top-level field but metadata, status, apiVersion and kind bumps generation when it changes. Kinds without generation semantics set this false. */
   hasGeneration?: boolean;
-  /** Whether the main resource ignores status changes (true when a status subresource exists). */
+  /** A status subresource exists: the main resource then ignores status changes (the update path keeps the stored status). */
   statusSubresource?: boolean;
   /** Defaults applied on create and on update (like SetDefaults_* funcs). Mutates. */
   defaults?(obj: KObject): void;

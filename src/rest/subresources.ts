@@ -13,6 +13,7 @@ import { guaranteedUpdate, type PatchType, applyPatch } from './write';
 import { deleteObject } from './delete';
 import { parseDeleteOptions, type WriteOptions } from '../request/options';
 import { recordEvent } from './events';
+import { rfc3339 } from './objects';
 import { issueServiceAccountToken } from './tokens';
 
 export interface SubresourceHandler {
@@ -89,7 +90,7 @@ const binding: SubresourceHandler = {
       const next = structuredClone(pod);
       next.spec.nodeName = node;
       const conditions = (next.status?.conditions ?? []).filter((c: KObject) => c.type !== 'PodScheduled');
-      next.status = { ...(next.status ?? {}), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] };
+      next.status = { ...(next.status ?? {}), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(Date.now()) }] };
       return next;
     });
     if (!dryRun) await recordEvent(ctx, JSON.parse((await getObject(ctx, op)).object), 'Normal', 'Scheduled', `Successfully assigned ${op.namespace}/${name} to ${node}`, 'default-scheduler');

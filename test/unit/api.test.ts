@@ -94,6 +94,10 @@ describe('CRUD', () => {
     expect(changed.body.details.causes.map((c: { field: string }) => c.field)).toContain('spec.clusterIPs[0]');
     const taken = await api('POST', '/api/v1/namespaces/defaults/services', { metadata: { name: 's2' }, spec: { clusterIP: svc.body.spec.clusterIP, ports: [{ port: 80 }] } });
     expect(taken.status).toBe(422);
+    // With a status subresource, a PUT of the main resource leaves status as stored.
+    const current = (await api('GET', '/api/v1/namespaces/defaults/pods/p')).body;
+    const put = await api('PUT', '/api/v1/namespaces/defaults/pods/p', { ...current, status: { phase: 'Running' } });
+    expect(put.body.status.phase).toBe('Pending');
     // Pods and services answer a delete with the deleted object, configmaps with a Status.
     const gone = await api('DELETE', '/api/v1/namespaces/defaults/pods/p');
     expect(gone.body).toMatchObject({ kind: 'Pod', metadata: { name: 'p' } });

@@ -29,6 +29,8 @@ function create(d: ResourceDefinition, obj: KObject) {
 /** An update of `stored` to `body`: defaults, update preparation, then both validations. */
 function update(d: ResourceDefinition, stored: KObject, body: KObject) {
   const n = structuredClone(body);
+  // As the update path does: with a status subresource, the main resource keeps the stored status.
+  if (d.statusSubresource) n.status = stored.status;
   d.defaults?.(n);
   d.prepareForUpdate?.(n, stored);
   return { obj: n, errors: [...(d.validate?.(n) ?? []), ...(d.validateUpdate?.(n, stored) ?? [])] };

@@ -222,12 +222,6 @@ export const statusSubresource = (kind: string): SubresourceDefinition => ({ nam
 
 export const SCALE_SUBRESOURCE: SubresourceDefinition = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
 
-/** PrepareForUpdate of kinds with a status subresource: the main resource cannot write status. */
-export function keepStatus(n: KObject, o: KObject) {
-  if (o.status === undefined) delete n.status;
-  else n.status = o.status;
-}
-
 /** Defaults of a PodTemplateSpec embedded in a workload. */
 export function defaultTemplate(template: KObject | undefined) {
   if (template && typeof template === 'object') defaultPodSpec(template.spec);

@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf } from '../../validation';
 import {
-  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, formatLabels, keepStatus, statusSubresource,
+  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, formatLabels, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -44,7 +44,6 @@ export const daemonsets: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf, positive } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, keepStatus, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -50,7 +50,6 @@ export const deployments: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = {};
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

@@ -1,7 +1,7 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, keepStatus, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -20,7 +20,6 @@ export const replicasets: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { replicas: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

@@ -1,7 +1,7 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors, deepEqual, intOrPercent, nonNegative } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, keepStatus, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate,
 } from '../shared';
 
@@ -41,7 +41,6 @@ export const statefulsets: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { replicas: 0, availableReplicas: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

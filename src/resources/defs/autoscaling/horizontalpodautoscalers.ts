@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, pathSegmentName } from '../../validation';
-import { AGE_COLUMN, col, keepStatus, statusSubresource } from '../shared';
+import { AGE_COLUMN, col, statusSubresource } from '../shared';
 
 // pkg/registry/autoscaling/horizontalpodautoscaler, autoscaling/v2
 // SetDefaults_HorizontalPodAutoscaler(Behavior), ValidateHorizontalPodAutoscaler
@@ -62,7 +62,6 @@ export const horizontalpodautoscalers: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { desiredReplicas: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

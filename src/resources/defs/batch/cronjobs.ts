@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
-import { AGE_COLUMN, col, defaultTemplate, formatLabelSelector, keepStatus, statusSubresource, templateColumns } from '../shared';
+import { AGE_COLUMN, col, defaultTemplate, formatLabelSelector, statusSubresource, templateColumns } from '../shared';
 import { age } from '../../../table/age';
 import { jobPodSpec, validateJobSpec } from './shared';
 
@@ -114,7 +114,6 @@ export const cronjobs: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = {};
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     if (!obj.spec || typeof obj.spec !== 'object') { e.required('spec'); return e.list; }

@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, deepEqual } from '../../validation';
 import {
-  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, keepStatus, selectorMatches, statusSubresource,
+  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, selectorMatches, statusSubresource,
   templateColumns, validateLabelSelector,
 } from '../shared';
 import { humanDuration } from '../../../table/age';
@@ -110,7 +110,6 @@ export const jobs: ResourceDefinition = {
     const labels = obj.spec?.template?.metadata?.labels;
     if (labels && Object.keys(obj.metadata?.labels ?? {}).length === 0) obj.metadata.labels = { ...labels };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     validateGeneratedSelector(e, obj);

@@ -39,7 +39,6 @@ export const namespaces: ResourceDefinition = {
     // spec.finalizers change only through the finalize subresource, status only through status.
     n.spec = { ...(n.spec ?? {}), finalizers: o.spec?.finalizers };
     if (n.spec.finalizers === undefined) delete n.spec.finalizers;
-    n.status = o.status;
   },
   validate(obj) {
     const e = new Errors();

@@ -38,9 +38,6 @@ export const nodes: ResourceDefinition = {
     if (st && typeof st === 'object' && st.allocatable === undefined && st.capacity && typeof st.capacity === 'object') st.allocatable = { ...st.capacity };
   },
   // Unlike most kinds, a node may be created with its status: the kubelet registers itself that way.
-  prepareForUpdate(n, o) {
-    n.status = o.status;
-  },
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec ?? {};

@@ -26,9 +26,6 @@ export const persistentvolumeclaims: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending' };
   },
-  prepareForUpdate(n, o) {
-    n.status = o.status;
-  },
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

@@ -23,9 +23,6 @@ export const persistentvolumes: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   },
-  prepareForUpdate(n, o) {
-    n.status = o.status;
-  },
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

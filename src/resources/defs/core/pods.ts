@@ -102,9 +102,6 @@ export const pods: ResourceDefinition = {
     // A new pod always starts Pending with QoS computed; clients cannot set status on create.
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
   },
-  prepareForUpdate(n, o) {
-    n.status = o.status;
-  },
   validate(obj) {
     const e = new Errors();
     validatePodSpec(e, obj.spec, 'spec');

@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
-import { AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabels, keepStatus, statusSubresource, templateColumns, validateWorkloadTemplate } from '../shared';
+import { AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabels, statusSubresource, templateColumns, validateWorkloadTemplate } from '../shared';
 
 // pkg/registry/core/replicationcontroller, SetDefaults_ReplicationController,
 // ValidateReplicationController and printReplicationController.
@@ -25,7 +25,6 @@ export const replicationcontrollers: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { replicas: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec;

@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors } from '../../validation';
-import { AGE_COLUMN, col, keepStatus, quantity, statusSubresource } from '../shared';
+import { AGE_COLUMN, col, quantity, statusSubresource } from '../shared';
 
 // pkg/registry/core/resourcequota, ValidateResourceQuota and printResourceQuota.
 
@@ -23,7 +23,6 @@ export const resourcequotas: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = {};
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const hard = obj.spec?.hard;

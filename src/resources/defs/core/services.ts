@@ -136,7 +136,6 @@ export const services: ResourceDefinition = {
     }
   },
   prepareForUpdate(n, o) {
-    n.status = o.status;
     prepareServiceUpdate(n, o);
   },
   validate(obj) {

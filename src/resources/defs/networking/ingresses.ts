@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, dns1035Label, dns1123Subdomain, isIP, portName, portNumber } from '../../validation';
-import { AGE_COLUMN, col, keepStatus, statusSubresource } from '../shared';
+import { AGE_COLUMN, col, statusSubresource } from '../shared';
 
 // pkg/registry/networking/ingress, ValidateIngress and printIngress.
 
@@ -62,7 +62,6 @@ export const ingresses: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec ?? {};

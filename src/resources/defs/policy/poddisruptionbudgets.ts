@@ -1,6 +1,6 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, percentOf } from '../../validation';
-import { AGE_COLUMN, col, keepStatus, statusSubresource, validateLabelSelector } from '../shared';
+import { AGE_COLUMN, col, statusSubresource, validateLabelSelector } from '../shared';
 
 // pkg/registry/policy/poddisruptionbudget, ValidatePodDisruptionBudget and printPodDisruptionBudget.
 
@@ -13,7 +13,6 @@ export const poddisruptionbudgets: ResourceDefinition = {
   prepareForCreate(obj) {
     obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
   },
-  prepareForUpdate: keepStatus,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec ?? {};
