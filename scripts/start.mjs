@@ -8,6 +8,10 @@
 // Extra arguments are passed through to wrangler dev, e.g.
 //   npm start -- --var EDGEKUBE_HISTORY_SECONDS:60
 //
+// This is the insecure loopback port: no authentication, every request acts
+// as a cluster admin (system:admin in system:masters). `npm run start:secure`
+// is the authenticated https server.
+//
 // wrangler runs in its own process group; SIGINT/SIGTERM/SIGHUP sent to this
 // script are forwarded to the whole group so wrangler *and* its workerd
 // children stop (killing only wrangler's Node process would orphan workerd).
@@ -42,6 +46,9 @@ const args = [
   '--persist-to', state,
   '--log-level', logLevel,
   '--show-interactive-dev-session=false',
+  // The one switch that turns authentication off: this is kube's old insecure
+  // port, on loopback only. Plain `wrangler dev` and deployments never get it.
+  '--var', 'EDGEKUBE_INSECURE_PORT:true',
   ...process.argv.slice(2),
 ]
 

@@ -1,7 +1,8 @@
 // The Hono application: discovery, system endpoints and resource routes, with
 // every error leaving as a Kubernetes Status.
 import { Hono } from 'hono';
-import type { Env } from '../store/client';
+import type { ApiEnv } from './types';
+import { filters } from './filters';
 import { ApiError, internal, notFoundPath } from '../status/status';
 import { discoveryRoutes } from './discovery';
 import { openapiRoutes } from '../openapi';
@@ -10,7 +11,8 @@ import { proxyRoutes } from '../proxy/routes';
 import { systemRoutes } from './system';
 
 export function createApp() {
-  const app = new Hono<{ Bindings: Env }>();
+  const app = new Hono<ApiEnv>();
+  filters(app);
   systemRoutes(app);
   discoveryRoutes(app);
   openapiRoutes(app);

@@ -2,7 +2,8 @@
 // becomes an Operation, runs through the rest layer, and is encoded as JSON
 // or as a Table.
 import type { Context, Hono } from 'hono';
-import type { KObject } from '../resources/types';
+import type { KObject, Reviewer } from '../resources/types';
+import { authenticateToken } from '../authn';
 import { parseOperation, type Operation } from '../request/info';
 import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
 import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
@@ -17,7 +18,7 @@ import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject } from './negotiate';
 import { serveWatch } from './watch-stream';
 import { ensureBootstrapped } from '../bootstrap';
-import type { Env } from '../store/client';
+import type { ApiEnv } from './types';
 
 const JSON_TYPES = ['application/json'];
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -26,7 +27,7 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/apply-patch+yaml': 'apply',
 };
 
-export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
+export function resourceRoutes(app: Hono<ApiEnv>) {
   app.all('/api/v1/*', (c) => handle(c, '', 'v1', c.req.path.slice('/api/v1/'.length)));
   app.all('/apis/:group/:version/*', (c) => {
     const { group, version } = c.req.param();
@@ -34,14 +35,19 @@ export function resourceRoutes(app: Hono<{ Bindings: Env }>) {
   });
 }
 
-export const restContext = (c: Context<{ Bindings: Env }>): RestContext => ({
+export const restContext = (c: Context<ApiEnv>): RestContext => ({
   env: c.env,
   waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
   warn: (w) => c.header('Warning', w, { append: true }),
   userAgent: c.req.header('user-agent'),
+  user: c.get('user'),
 });
 
-async function handle(c: Context<{ Bindings: Env }>, group: string, version: string, path: string): Promise<Response> {
+function reviewer(c: Context<ApiEnv>): Reviewer {
+  return { user: c.get('user'), authenticateToken: (token) => authenticateToken(token, c.env) };
+}
+
+async function handle(c: Context<ApiEnv>, group: string, version: string, path: string): Promise<Response> {
   const query = new URL(c.req.url).searchParams;
   const segments = path.split('/').map((s) => { try { return decodeURIComponent(s); } catch { throw badRequest(`invalid path segment "${s}"`); } });
   const op = parseOperation(c.req.method, group, version, segments, query);
@@ -52,7 +58,7 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
     if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
     const { obj } = await readBody(c, op);
     checkTypeAndScope(op.def, obj, op.namespace);
-    return respondObject(c, op, JSON.stringify(op.def.review(obj)), 201);
+    return respondObject(c, op, JSON.stringify(await op.def.review(obj, reviewer(c))), 201);
   }
   switch (op.verb) {
     case 'get': {
@@ -119,7 +125,7 @@ async function handle(c: Context<{ Bindings: Env }>, group: string, version: str
 }
 
 /** Subresources with their own handlers: scale, binding, eviction, finalize, token. */
-async function handleSubresource(c: Context<{ Bindings: Env }>, ctx: RestContext, op: Operation, query: URLSearchParams): Promise<Response> {
+async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Operation, query: URLSearchParams): Promise<Response> {
   const handler = subresourceHandler(op.def, op.subresource!);
   const json = (text: string, status: 200 | 201) => c.body(text, status, { 'Content-Type': 'application/json' });
   const unsupported = () => methodNotSupported({ group: op.def.group, resource: `${op.def.resource}/${op.subresource}` }, op.verb);

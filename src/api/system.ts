@@ -1,6 +1,6 @@
 // /version and the health endpoints.
 import type { Hono } from 'hono';
-import type { Env } from '../store/client';
+import type { ApiEnv } from './types';
 import { shard, SHARDS } from '../store/client';
 import { ensureBootstrapped } from '../bootstrap';
 import { restContext } from './resources';
@@ -11,7 +11,7 @@ export const VERSION = {
   buildDate: '2026-11-27T00:00:00Z', goVersion: 'workerd', compiler: 'esbuild', platform: 'cloudflare/workers',
 };
 
-export function systemRoutes(app: Hono<{ Bindings: Env }>) {
+export function systemRoutes(app: Hono<ApiEnv>) {
   app.get('/version', (c) => c.json(VERSION));
   // livez answers without touching the store: it is also the benchmark's no-op baseline.
   app.get('/livez', (c) => c.text('ok'));

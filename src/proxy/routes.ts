@@ -2,7 +2,7 @@
 // and legacy URL forms (every method), pods/log, and the agent-facing
 // tunnel and credential endpoints. Mounted before the resource routes.
 import type { Context, Hono } from 'hono';
-import type { Env } from '../store/client';
+import type { ApiEnv } from '../api/types';
 import type { FieldError, KObject } from '../resources/types';
 import { lookup } from '../resources/registry';
 import { readObject, listObjects } from '../rest/read';
@@ -15,7 +15,7 @@ import { proxyEnv, tunnelFor } from './env';
 import { unavailable, unreachable, statusResponse } from './errors';
 import { SCHEME_HEADER } from './protocol';
 
-type C = Context<{ Bindings: Env }>;
+type C = Context<ApiEnv>;
 
 /** Bodies above this are refused with a Status rather than the platform's own error page (100 MB on most plans). */
 export const MAX_PROXY_BODY = 100 * 1024 * 1024;
@@ -44,7 +44,7 @@ async function list(ctx: RestContext, resource: string, namespace: string, label
 
 const enc = encodeURIComponent;
 
-export function proxyRoutes(app: Hono<{ Bindings: Env }>) {
+export function proxyRoutes(app: Hono<ApiEnv>) {
   // The agent's reverse tunnel (a WebSocket it dials out) and its credential.
   app.all('/edgekube/v1/nodes/:name/tunnel', async (c) => {
     const name = c.req.param('name');

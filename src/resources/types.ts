@@ -2,6 +2,7 @@
 // kind's strategy, printers and registry wiring, as plain data plus a few
 // functions. One definition per kind; the registry table drives routing,
 // discovery, tables, validation and storage from these.
+import type { UserInfo } from '../authn/user';
 
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [k: string]: JSONValue };
 
@@ -86,7 +87,17 @@ export interface ResourceDefinition {
    * Kinds that are answers, never stored (access reviews): a create returns
    * the posted object with the answer filled in. Such kinds have no Table form.
    */
-  review?(obj: KObject): KObject;
+  review?(obj: KObject, reviewer: Reviewer): KObject | Promise<KObject>;
+}
+
+/**
+ * What review kinds answer from: the requesting user and the server's real
+ * authenticator (and, for access reviews, its authorizer).
+ */
+export interface Reviewer {
+  user: UserInfo;
+  /** The user a bearer token stands for, as the request path would authenticate it. */
+  authenticateToken(token: string): Promise<UserInfo | undefined>;
 }
 
 /**

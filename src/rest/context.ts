@@ -1,6 +1,7 @@
 // What an operation needs from the request beyond its operation: the store
 // shards and a way to finish work after the response (namespace cleanup).
 import type { Env } from '../store/client';
+import type { UserInfo } from '../authn/user';
 
 export interface RestContext {
   env: Env;
@@ -9,4 +10,6 @@ export interface RestContext {
   warn(warning: string): void;
   /** The client's User-Agent: the default field manager. */
   userAgent?: string;
+  /** Who asks; undefined for the server's own work (bootstrap, controllers). */
+  user?: UserInfo;
 }

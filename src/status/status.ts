@@ -47,6 +47,8 @@ export const invalid = (kind: string, group: string, name: string, causes: Field
   failure(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
     { name, ...(group ? { group } : {}), kind, causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })) });
 export const badRequest = (message: string, causes?: StatusDetails['causes']) => failure(400, 'BadRequest', message, causes ? { causes } : undefined);
+/** No authenticator accepted the request's credentials (or it had none). */
+export const unauthorized = () => failure(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (q: Qualified, name: string, why: string) =>
   failure(403, 'Forbidden', `${qualified(q)} "${name}" is forbidden: ${why}`, detailsOf(q, name));
 export const methodNotSupported = (q: Qualified, action: string) =>

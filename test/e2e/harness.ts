@@ -90,6 +90,11 @@ export interface ServerOptions {
   port?: number
   /** How long to wait for GET /readyz == 200. */
   readyTimeoutMs?: number
+  /**
+   * Run as plain `wrangler dev` with the shipped config: authentication on.
+   * By default the server runs as `npm start` does, on the insecure port.
+   */
+  secure?: boolean
 }
 
 export interface Server {
@@ -132,6 +137,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
       '--log-level', 'info',
       '--show-interactive-dev-session=false',
     ]
+    if (!opts.secure) args.push('--var', 'EDGEKUBE_INSECURE_PORT:true')
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
     append(Buffer.from(`\n[harness] ${new Date().toISOString()} starting wrangler dev on ${url} (state ${persistDir})\n`))
     const c = spawn(process.execPath, args, {

@@ -1,19 +1,21 @@
 import type { ResourceDefinition } from '../../types';
 
-// authentication.k8s.io/v1. Without authentication configured, the caller is
-// the local admin: what `kubectl auth whoami` shows for the loopback port.
-
-export const LOCAL_USER = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+// authentication.k8s.io/v1: SelfSubjectReview (`kubectl auth whoami`) answers
+// with the requester as the server authenticated it; TokenReview asks the
+// server's own token authenticators about another token.
 
 export const selfsubjectreviews: ResourceDefinition = {
   group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', singular: 'selfsubjectreview',
   namespaced: false, verbs: ['create'], hasGeneration: false,
-  review: (obj) => ({ ...obj, status: { userInfo: LOCAL_USER } }),
+  review: (obj, { user }) => ({ ...obj, status: { userInfo: user } }),
 };
 
 export const tokenreviews: ResourceDefinition = {
   group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', resource: 'tokenreviews', singular: 'tokenreview',
   namespaced: false, verbs: ['create'], hasGeneration: false,
-  // No token authenticator yet: no token is known.
-  review: (obj) => ({ ...obj, status: { authenticated: false, error: 'no token authenticator is configured' } }),
+  async review(obj, reviewer) {
+    const token = obj.spec?.token;
+    const user = typeof token === 'string' && token !== '' ? await reviewer.authenticateToken(token) : undefined;
+    return { ...obj, status: user ? { authenticated: true, user } : { authenticated: false, user: {} } };
+  },
 };

@@ -1,0 +1,39 @@
+// Authentication: who a request is, from its credentials, as kube-apiserver's
+// union of authenticators. A request that names a credential no
+// authenticator accepts is refused; so is one with none, since anonymous
+// access is off (only the health and version paths skip this).
+import type { Env } from '../store/client';
+import { authEnv } from './env';
+import { lookupToken, tokenFile } from './tokenfile';
+import { withAuthenticatedGroup, type UserInfo } from './user';
+
+export type { UserInfo } from './user';
+
+/**
+ * The bearer token of a request, as kube's bearertoken authenticator reads
+ * it: "Bearer <token>" (scheme in any case). Anything else is no token.
+ */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.get('authorization');
+  if (!header) return undefined;
+  const parts = header.trim().split(' ');
+  if (parts.length < 2 || parts[0].toLowerCase() !== 'bearer') return undefined;
+  const token = parts[1];
+  return token === '' ? undefined : token;
+}
+
+/** The authenticated user, or undefined when no authenticator accepts the request. */
+export async function authenticate(req: Request, env: Env): Promise<UserInfo | undefined> {
+  const token = bearerToken(req);
+  return token === undefined ? undefined : authenticateToken(token, env);
+}
+
+/** The user a bearer token stands for: a static token, then (in order) the other token authenticators. */
+export async function authenticateToken(token: string, env: Env): Promise<UserInfo | undefined> {
+  const csv = authEnv(env).EDGEKUBE_TOKEN_AUTH;
+  if (csv) {
+    const user = await lookupToken(await tokenFile(csv), token);
+    if (user) return withAuthenticatedGroup(user);
+  }
+  return undefined;
+}
