@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -95,6 +96,13 @@ export interface ServerOptions {
    * By default the server runs as `npm start` does, on the insecure port.
    */
   secure?: boolean
+  /**
+   * Run `npm run start:secure` instead: https with the server's own CA,
+   * authentication on, and an admin kubeconfig in the state folder.
+   */
+  tls?: boolean
+  /** With tls: EDGEKUBE_TOKEN_AUTH_FILE, more static tokens. */
+  tokenAuthFile?: string
 }
 
 export interface Server {
@@ -107,13 +115,20 @@ export interface Server {
   restart(): Promise<void>
   /** The captured wrangler output (last ~1 MB). */
   logs(): string
+  /** With tls: the admin kubeconfig start:secure wrote, and the CA's PEM. */
+  adminKubeconfig?: string
+  ca?: string
 }
+
+/** CA certificates of the https servers started here, by origin: httpRequest and rawWatch trust them. */
+const trustedCAs = new Map<string, string>()
+const caFor = (url: string) => trustedCAs.get(new URL(url).origin)
 
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   if (process.env.E2E_EXTERNAL_URL) return externalServer(process.env.E2E_EXTERNAL_URL)
   const port = opts.port ?? (await freePort())
   const persistDir = opts.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-state-'))
-  const url = `http://127.0.0.1:${port}`
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000
   const config = process.env.E2E_WRANGLER_CONFIG ? path.resolve(process.env.E2E_WRANGLER_CONFIG) : path.join(ROOT, 'wrangler.toml')
   let log = ''
@@ -137,15 +152,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
       '--log-level', 'info',
       '--show-interactive-dev-session=false',
     ]
-    if (!opts.secure) args.push('--var', 'EDGEKUBE_INSECURE_PORT:true')
+    if (!opts.secure && !opts.tls) args.push('--var', 'EDGEKUBE_INSECURE_PORT:true')
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
-    append(Buffer.from(`\n[harness] ${new Date().toISOString()} starting wrangler dev on ${url} (state ${persistDir})\n`))
-    const c = spawn(process.execPath, args, {
+    append(Buffer.from(`\n[harness] ${new Date().toISOString()} starting ${opts.tls ? 'npm run start:secure' : 'wrangler dev'} on ${url} (state ${persistDir})\n`))
+    // start:secure takes the same extra wrangler arguments (--var ...) after its own.
+    const command = opts.tls ? [path.join(ROOT, 'scripts/start-secure.mjs'), '--inspector-port', String(inspectorPort), ...args.slice(args.indexOf('--show-interactive-dev-session=false') + 1)] : args
+    const c = spawn(process.execPath, command, {
       cwd: ROOT,
       detached: true, // own process group: wrangler + both workerd processes die together
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
+        PORT: String(port),
+        EDGEKUBE_STATE: persistDir,
+        ...(opts.tokenAuthFile ? { EDGEKUBE_TOKEN_AUTH_FILE: opts.tokenAuthFile } : {}),
         CLOUDFLARE_CF_FETCH_ENABLED: 'false',
         WRANGLER_SEND_METRICS: 'false',
         NO_COLOR: '1',
@@ -169,8 +189,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
         throw new Error(`wrangler dev exited (${exited}) before ${url}/readyz answered 200\n--- wrangler output ---\n${log.slice(-8000)}`)
       }
       try {
-        const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) })
-        last = `${res.status} ${(await res.text()).slice(0, 200)}`
+        if (opts.tls && fs.existsSync(path.join(persistDir, 'pki/ca.crt'))) trustedCAs.set(new URL(url).origin, fs.readFileSync(path.join(persistDir, 'pki/ca.crt'), 'utf8'))
+        const res = await httpRequest(url, 'GET', '/readyz', undefined, {}, 3000)
+        last = `${res.status} ${res.text.slice(0, 200)}`
         if (res.status === 200) return
       } catch (err) {
         last = String((err as Error).cause ?? err)
@@ -199,6 +220,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
       await launch()
     },
     logs: () => log,
+    ...(opts.tls ? { adminKubeconfig: path.join(persistDir, 'admin.kubeconfig'), ca: caFor(url) } : {}),
   }
 }
 
@@ -238,7 +260,10 @@ export async function httpRequest(
   urlPath: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  timeoutMs = 30_000,
 ): Promise<HttpResult> {
+  const ca = caFor(baseUrl)
+  if (ca) return httpsRequest(ca, baseUrl + urlPath, method, body, headers, timeoutMs)
   const init: RequestInit = {
     method,
     headers: {
@@ -248,7 +273,7 @@ export async function httpRequest(
       ...headers,
     },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }
   const res = await fetch(baseUrl + urlPath, init)
   const text = await res.text()
@@ -259,6 +284,36 @@ export async function httpRequest(
     json = undefined
   }
   return { status: res.status, headers: res.headers, text, json }
+}
+
+/** The same over https, trusting `ca` (fetch cannot be given a CA). */
+function httpsRequest(ca: string, url: string, method: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<HttpResult> {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, {
+      method, ca, timeout: timeoutMs,
+      headers: { accept: 'application/json', 'accept-encoding': 'identity', ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (d) => chunks.push(d))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        let json: unknown
+        try {
+          json = JSON.parse(text)
+        } catch {
+          json = undefined
+        }
+        const h = new Headers()
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v)
+        resolve({ status: res.statusCode ?? 0, headers: h, text, json })
+      })
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out after ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end(payload)
+  })
 }
 
 /** Formats a response for assertion messages: "POST /x -> 404 {...}". */
@@ -307,7 +362,9 @@ export function rawWatch(baseUrl: string, urlPath: string, headers: Record<strin
     endResolve()
     notify()
   }
-  const req = http.get(baseUrl + urlPath, { headers: { accept: 'application/json', 'accept-encoding': 'identity', ...headers } }, (res) => {
+  const ca = caFor(baseUrl)
+  const get = ca ? https.get : http.get
+  const req = get(baseUrl + urlPath, { ...(ca ? { ca } : {}), headers: { accept: 'application/json', 'accept-encoding': 'identity', ...headers } }, (res) => {
     statusResolve(res.statusCode ?? 0)
     res.setEncoding('utf8')
     let buf = ''
@@ -510,7 +567,8 @@ export async function setupE2E(opts: ServerOptions = {}): Promise<E2E> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-'))
   const server = await startServer({ persistDir: path.join(tmpDir, 'state'), ...opts })
   const kubeconfigPath = path.join(tmpDir, 'kubeconfig')
-  writeKubeconfig(kubeconfigPath, server.url)
+  if (server.adminKubeconfig) fs.copyFileSync(server.adminKubeconfig, kubeconfigPath)
+  else writeKubeconfig(kubeconfigPath, server.url)
   const cacheDir = path.join(tmpDir, 'kube-cache')
   const children = new Set<ChildProcess>()
 
