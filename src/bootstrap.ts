@@ -1,11 +1,12 @@
-// What a new cluster has before anyone writes to it: the system namespaces
-// and the `kubernetes` Service, as kube-apiserver's bootstrap controllers
-// create them. Runs once per isolate and only creates what is missing, so a
+// What a new cluster has before anyone writes to it: the system namespaces,
+// the `kubernetes` Service and the default RBAC policy, as kube-apiserver's
+// bootstrap controllers create them. Runs once per isolate and only creates what is missing, so a
 // removed kube-node-lease comes back as it does in a real cluster.
 import type { KObject } from './resources/types';
 import { lookup } from './resources/registry';
 import type { RestContext } from './rest/context';
-import { createObject } from './rest/write';
+import { createObject, guaranteedUpdate } from './rest/write';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, reconcile } from './authz/bootstrap-policy';
 import { SERVER_WRITE } from './request/options';
 import { readObject } from './rest/read';
 import { ApiError } from './status/status';
@@ -22,7 +23,8 @@ const KUBERNETES_SERVICE: KObject = {
 let done: Promise<void> | undefined;
 
 export function ensureBootstrapped(ctx: RestContext): Promise<void> {
-  done ??= bootstrap(ctx).catch((e) => { done = undefined; throw e; });
+  // The server's own writes: not admitted as whoever's request happened to come first.
+  done ??= bootstrap({ ...ctx, user: undefined, admit: undefined }).catch((e) => { done = undefined; throw e; });
   return done;
 }
 
@@ -33,10 +35,20 @@ async function bootstrap(ctx: RestContext) {
     for (const name of SYSTEM_NAMESPACES) await ensure(ctx, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   if (services) await ensure(ctx, services, 'default', structuredClone(KUBERNETES_SERVICE));
+  const roles = lookup('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;
+  const bindings = lookup('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!;
+  await Promise.all([
+    ...DEFAULT_CLUSTER_ROLES.map((r) => ensure(ctx, roles, undefined, structuredClone(r), true)),
+    ...DEFAULT_CLUSTER_ROLE_BINDINGS.map((b) => ensure(ctx, bindings, undefined, structuredClone(b), true)),
+  ]);
 }
 
-async function ensure(ctx: RestContext, def: NonNullable<ReturnType<typeof lookup>>, namespace: string | undefined, obj: KObject) {
-  if (await readObject(ctx, { def, namespace }, obj.metadata.name)) return;
+async function ensure(ctx: RestContext, def: NonNullable<ReturnType<typeof lookup>>, namespace: string | undefined, obj: KObject, reconciled = false) {
+  const existing = await readObject(ctx, { def, namespace }, obj.metadata.name);
+  if (existing && reconciled && reconcile(obj, existing.obj)) {
+    await guaranteedUpdate(ctx, { def, namespace }, obj.metadata.name, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' }, (cur) => reconcile(obj, cur) ?? cur);
+  }
+  if (existing) return;
   try {
     await createObject(ctx, { def, namespace }, obj, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
   } catch (e) {

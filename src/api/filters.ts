@@ -1,6 +1,5 @@
 // The handler chain in front of every route, in kube-apiserver's order:
-// authentication, then (in later filters) audit, impersonation, limits and
-// authorization. Only the health and version paths answer without a user,
+// authentication, then authorization of what the URL asks for. Only the health and version paths answer without a user,
 // as the system:public-info-viewer role lets anyone read them in kube.
 import type { Hono } from 'hono';
 import type { ApiEnv } from './types';
@@ -8,6 +7,9 @@ import { authenticate } from '../authn';
 import { insecurePort } from '../authn/env';
 import { LOOPBACK_ADMIN } from '../authn/user';
 import { unauthorized } from '../status/status';
+import { authorize, forbiddenError, requestAttributes } from '../authz';
+import { restContext } from './resources';
+import { ensureBootstrapped } from '../bootstrap';
 
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -21,6 +23,12 @@ export function filters(app: Hono<ApiEnv>) {
     const user = await authenticate(c.req.raw, c.env);
     if (!user) throw unauthorized();
     c.set('user', user);
+    const attrs = requestAttributes(user, c.req.method, new URL(c.req.url));
+    const ctx = restContext(c);
+    // The default roles must exist before the first decision on them.
+    await ensureBootstrapped(ctx);
+    const decision = await authorize(ctx, attrs);
+    if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
     return next();
   });
 }

@@ -4,6 +4,8 @@
 import type { Context, Hono } from 'hono';
 import type { KObject, Reviewer } from '../resources/types';
 import { authenticateToken } from '../authn';
+import { authorize, userRules } from '../authz';
+import { admit } from '../admission';
 import { parseOperation, type Operation } from '../request/info';
 import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
 import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
@@ -35,16 +37,26 @@ export function resourceRoutes(app: Hono<ApiEnv>) {
   });
 }
 
-export const restContext = (c: Context<ApiEnv>): RestContext => ({
-  env: c.env,
-  waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
-  warn: (w) => c.header('Warning', w, { append: true }),
-  userAgent: c.req.header('user-agent'),
-  user: c.get('user'),
-});
+export function restContext(c: Context<ApiEnv>): RestContext {
+  const ctx: RestContext = {
+    env: c.env,
+    waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
+    warn: (w) => c.header('Warning', w, { append: true }),
+    userAgent: c.req.header('user-agent'),
+    user: c.get('user'),
+    admit: (req) => admit(ctx, req),
+  };
+  return ctx;
+}
 
 function reviewer(c: Context<ApiEnv>): Reviewer {
-  return { user: c.get('user'), authenticateToken: (token) => authenticateToken(token, c.env) };
+  const ctx = restContext(c);
+  return {
+    user: c.get('user'),
+    authenticateToken: (token) => authenticateToken(token, c.env),
+    authorize: (attrs) => authorize(ctx, attrs),
+    rules: (user, namespace) => userRules(ctx, user, namespace),
+  };
 }
 
 async function handle(c: Context<ApiEnv>, group: string, version: string, path: string): Promise<Response> {
@@ -56,6 +68,8 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
   if (op.subresource && op.subresource !== 'status') return handleSubresource(c, ctx, op, query);
   if (op.def.review) {
     if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
+    // The answer's media type is settled before the review is (406 before 422), as kube negotiates first.
+    negotiateObject(c.req.header('accept'), false);
     const { obj } = await readBody(c, op);
     checkTypeAndScope(op.def, obj, op.namespace);
     return respondObject(c, op, JSON.stringify(await op.def.review(obj, reviewer(c))), 201);

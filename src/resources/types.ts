@@ -98,6 +98,24 @@ export interface Reviewer {
   user: UserInfo;
   /** The user a bearer token stands for, as the request path would authenticate it. */
   authenticateToken(token: string): Promise<UserInfo | undefined>;
+  /** The server's authorizer on one request's attributes. */
+  authorize(attrs: ReviewAttributes): Promise<{ allowed: boolean; reason: string }>;
+  /** Every rule that applies to a user in a namespace. */
+  rules(user: UserInfo, namespace: string): Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
+}
+
+/** A request in an access review's terms (authorization.k8s.io ResourceAttributes or NonResourceAttributes). */
+export interface ReviewAttributes {
+  user: UserInfo;
+  verb: string;
+  resourceRequest: boolean;
+  path: string;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
 }
 
 /**

@@ -2,6 +2,7 @@
 // shards and a way to finish work after the response (namespace cleanup).
 import type { Env } from '../store/client';
 import type { UserInfo } from '../authn/user';
+import type { KObject, ResourceDefinition } from '../resources/types';
 
 export interface RestContext {
   env: Env;
@@ -12,4 +13,20 @@ export interface RestContext {
   userAgent?: string;
   /** Who asks; undefined for the server's own work (bootstrap, controllers). */
   user?: UserInfo;
+  /**
+   * Validating admission beyond a kind's own rules (RBAC escalation
+   * prevention), run on the final object just before it is stored; throws
+   * to refuse.
+   */
+  admit?(request: AdmissionRequest): Promise<void>;
+}
+
+export interface AdmissionRequest {
+  operation: 'CREATE' | 'UPDATE';
+  def: ResourceDefinition;
+  namespace?: string;
+  name: string;
+  subresource?: string;
+  object: KObject;
+  oldObject?: KObject;
 }

@@ -1,6 +1,6 @@
 // GET and LIST with kube's resourceVersion semantics (API Concepts §Resource
 // versions): which state a read is served from, paging, and the 410/504 answers.
-import type { KObject } from '../resources/types';
+import type { KObject, ResourceDefinition } from '../resources/types';
 import type { Operation } from '../request/info';
 import { parseResourceVersion, type ListOptions } from '../request/options';
 import { ApiError, badRequest, gone, notFound, timeout } from '../status/status';
@@ -74,4 +74,28 @@ function listError(result: Extract<StoreResult<unknown>, { ok: false }>, continu
   if (result.error === 'Expired') return gone(result.message ?? 'The resourceVersion for the provided list is too old.');
   if (result.error === 'TooLargeResourceVersion') return timeout(`Too large resource version: ${result.message ?? ''}`);
   return badRequest(result.message ?? result.error);
+}
+
+/** One object's latest state in a cache of a whole API group; `object` is undefined once deleted. */
+export interface GroupChange { key: string; object?: string }
+
+/**
+ * What a cache of every kind of one API group needs (the authorizer's RBAC
+ * cache): everything at once, or only what changed after `since` when the
+ * store still has that history.
+ */
+export async function groupChanges(ctx: RestContext, anyDef: ResourceDefinition, since?: number): Promise<{ resourceVersion: number; full: boolean; changes: GroupChange[] }> {
+  const store = storeFor(ctx.env, storageDef(anyDef));
+  const prefix = `/${anyDef.group || 'core'}/`;
+  if (since !== undefined) {
+    const events = await store.eventsAfter(prefix, since);
+    if (events) {
+      const resourceVersion = events.length ? events[events.length - 1].rv : since;
+      return { resourceVersion, full: false, changes: events.map((e) => ({ key: e.key, object: e.type === 'DELETED' ? undefined : e.object })) };
+    }
+  }
+  // The resourceVersion first: anything the snapshot already holds is only replayed later, which is harmless.
+  const resourceVersion = await store.currentResourceVersion();
+  const items = await store.snapshot(prefix);
+  return { resourceVersion, full: true, changes: items.map((e) => ({ key: e.key, object: e.object })) };
 }

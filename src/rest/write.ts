@@ -62,6 +62,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
   const created = trackManagers(ctx, def, undefined, obj, opts);
+  await ctx.admit?.({ operation: 'CREATE', def, namespace: m.namespace, name: created.metadata.name ?? '', object: created });
   const hooks = hooksFor(def);
   const release = hooks.allocate ? await hooks.allocate(ctx, created, opts.dryRun) : undefined;
   try {
@@ -163,6 +164,7 @@ export async function guaranteedUpdate(
     ]);
     if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
     next = trackManagers(ctx, def, old, next, req);
+    await ctx.admit?.({ operation: 'UPDATE', def, namespace: op.namespace, name, subresource: req.subresource, object: next, oldObject: old });
     // An object being deleted goes once its last finalizer does (no grace period pending).
     const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);
     const text = toStored(def, next);

@@ -1,0 +1,8 @@
+// Validating admission: the checks kube-apiserver runs on the final object
+// of a write, after its kind's own validation and before it is stored.
+import type { AdmissionRequest, RestContext } from '../rest/context';
+import { admitRBAC } from '../authz/escalation';
+
+export async function admit(ctx: RestContext, req: AdmissionRequest): Promise<void> {
+  await admitRBAC(ctx, req);
+}
