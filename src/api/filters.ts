@@ -1,5 +1,5 @@
 // The handler chain in front of every route, in kube-apiserver's order:
-// authentication, then authorization of what the URL asks for. Only the health and version paths answer without a user,
+// authentication, impersonation, then authorization of what the URL asks for. Only the health and version paths answer without a user,
 // as the system:public-info-viewer role lets anyone read them in kube.
 import type { Hono } from 'hono';
 import type { ApiEnv } from './types';
@@ -10,6 +10,7 @@ import { unauthorized } from '../status/status';
 import { authorize, forbiddenError, requestAttributes } from '../authz';
 import { restContext } from './resources';
 import { ensureBootstrapped } from '../bootstrap';
+import { impersonate } from './impersonation';
 
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -20,13 +21,15 @@ export function filters(app: Hono<ApiEnv>) {
       c.set('user', LOOPBACK_ADMIN);
       return next();
     }
-    const user = await authenticate(c.req.raw, c.env);
-    if (!user) throw unauthorized();
-    c.set('user', user);
-    const attrs = requestAttributes(user, c.req.method, new URL(c.req.url));
     const ctx = restContext(c);
+    const authenticated = await authenticate(ctx, c.req.raw);
+    if (!authenticated) throw unauthorized();
     // The default roles must exist before the first decision on them.
     await ensureBootstrapped(ctx);
+    const user = (await impersonate({ ...ctx, user: authenticated }, authenticated, c.req.raw.headers)) ?? authenticated;
+    c.set('user', user);
+    ctx.user = user;
+    const attrs = requestAttributes(user, c.req.method, new URL(c.req.url));
     const decision = await authorize(ctx, attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
     return next();

@@ -53,7 +53,7 @@ function reviewer(c: Context<ApiEnv>): Reviewer {
   const ctx = restContext(c);
   return {
     user: c.get('user'),
-    authenticateToken: (token) => authenticateToken(token, c.env),
+    authenticateToken: (token) => authenticateToken(ctx, token),
     authorize: (attrs) => authorize(ctx, attrs),
     rules: (user, namespace) => userRules(ctx, user, namespace),
   };

@@ -2,9 +2,10 @@
 // union of authenticators. A request that names a credential no
 // authenticator accepts is refused; so is one with none, since anonymous
 // access is off (only the health and version paths skip this).
-import type { Env } from '../store/client';
+import type { RestContext } from '../rest/context';
 import { authEnv } from './env';
 import { lookupToken, tokenFile } from './tokenfile';
+import { authenticateServiceAccountToken } from './serviceaccount';
 import { withAuthenticatedGroup, type UserInfo } from './user';
 
 export type { UserInfo } from './user';
@@ -23,17 +24,15 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** The authenticated user, or undefined when no authenticator accepts the request. */
-export async function authenticate(req: Request, env: Env): Promise<UserInfo | undefined> {
+export async function authenticate(ctx: RestContext, req: Request): Promise<UserInfo | undefined> {
   const token = bearerToken(req);
-  return token === undefined ? undefined : authenticateToken(token, env);
+  return token === undefined ? undefined : authenticateToken(ctx, token);
 }
 
 /** The user a bearer token stands for: a static token, then (in order) the other token authenticators. */
-export async function authenticateToken(token: string, env: Env): Promise<UserInfo | undefined> {
-  const csv = authEnv(env).EDGEKUBE_TOKEN_AUTH;
-  if (csv) {
-    const user = await lookupToken(await tokenFile(csv), token);
-    if (user) return withAuthenticatedGroup(user);
-  }
-  return undefined;
+export async function authenticateToken(ctx: RestContext, token: string): Promise<UserInfo | undefined> {
+  const csv = authEnv(ctx.env).EDGEKUBE_TOKEN_AUTH;
+  const user = (csv ? await lookupToken(await tokenFile(csv), token) : undefined)
+    ?? await authenticateServiceAccountToken(ctx, token);
+  return user ? withAuthenticatedGroup(user) : undefined;
 }

@@ -35,7 +35,7 @@ export function forwardRequestHeaders(incoming: Headers): Headers {
   const out = new Headers();
   for (const [name, value] of incoming) {
     const n = name.toLowerCase();
-    if (n === 'host' || n === 'authorization' || n.startsWith('cf-') || n === 'x-real-ip') continue;
+    if (n === 'host' || n === 'authorization' || n.startsWith('impersonate-') || n.startsWith('cf-') || n === 'x-real-ip') continue;
     if (ws && (n === 'upgrade' || n === 'connection')) continue; // set below, normalised
     if (ws && listed.has(n) && n.startsWith('sec-websocket-')) { out.append(name, value); continue; }
     if (hopByHop(n, listed)) continue;

@@ -11,23 +11,23 @@ import { readObject } from './read';
 import { rfc3339 } from './objects';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const KEY_SECRET = 'edgekube-token-signing-key';
+export const SIGNING_KEY_SECRET = 'edgekube-token-signing-key';
 
 let signingKey: Promise<CryptoKey> | undefined;
 
 async function loadKey(ctx: RestContext): Promise<CryptoKey> {
   const def = lookup('', 'v1', 'secrets')!;
   const op = { def, namespace: 'kube-system' };
-  let stored = await readObject(ctx, op, KEY_SECRET);
+  let stored = await readObject(ctx, op, SIGNING_KEY_SECRET);
   if (!stored) {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
     const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
     try {
-      await createObject(ctx, op, { apiVersion: 'v1', kind: 'Secret', metadata: { name: KEY_SECRET, namespace: 'kube-system' }, type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } }, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
+      await createObject(ctx, op, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SIGNING_KEY_SECRET, namespace: 'kube-system' }, type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } }, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
     } catch (e) {
       if (!(e instanceof ApiError && e.status.code === 409)) throw e;
     }
-    stored = await readObject(ctx, op, KEY_SECRET);
+    stored = await readObject(ctx, op, SIGNING_KEY_SECRET);
   }
   const jwk = JSON.parse(atob(stored!.obj.data['key.jwk']));
   return crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
+import { SignJWT, decodeJwt, importJWK } from 'jose'
 import { setupE2E, type E2E } from './harness'
 
 let e: E2E
@@ -44,7 +45,7 @@ current-context: ${name}
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'edgekube-tokens-'))
   tokenFile = path.join(dir, 'tokens.csv')
-  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\n')
+  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\neditor-token,eddie,uid-eddie,"editors"\n')
   e = await setupE2E({ tls: true, tokenAuthFile: tokenFile })
 })
 
@@ -119,5 +120,128 @@ describe('npm run start:secure', () => {
     expect(after).toEqual(before)
     // The kubeconfig copied before the restart still works: same CA, same token.
     expect(ok(await e.kubectl(['get', 'namespace', 'kube-system', '-o', 'name']), 'get after restart')).toBe('namespace/kube-system\n')
+  })
+})
+
+describe('RBAC with the real kubectl', () => {
+  let victor: string
+  let eddie: string
+  const as = (kc: string, args: string[], input?: string) => e.kubectl(['--kubeconfig', kc, ...args], input === undefined ? {} : { input })
+
+  beforeAll(async () => {
+    victor = kubeconfigWith('victor', { token: 'viewer-token' })
+    eddie = kubeconfigWith('eddie', { token: 'editor-token' })
+    ok(await e.kubectl(['create', 'namespace', 'team']), 'ns team')
+    ok(await e.kubectl(['create', 'rolebinding', 'victor-view', '-n', 'team', '--clusterrole=view', '--user=victor']), 'bind view')
+    ok(await e.kubectl(['create', 'rolebinding', 'eddie-admin', '-n', 'team', '--clusterrole=admin', '--group=editors']), 'bind admin')
+    ok(await e.kubectl(['-n', 'team', 'create', 'configmap', 'c1', '--from-literal=a=1']), 'cm')
+    ok(await e.kubectl(['-n', 'team', 'create', 'secret', 'generic', 's1', '--from-literal=a=1']), 'secret')
+    ok(await e.kubectl(['-n', 'team', 'create', 'deployment', 'd1', '--image=nginx']), 'deploy')
+    ok(await e.kubectl(['-n', 'team', 'run', 'p1', '--image=nginx']), 'pod')
+  })
+
+  it('a user bound to view in one namespace can get, list and watch there, and gets kube\'s 403 elsewhere', async () => {
+    expect(ok(await as(victor, ['-n', 'team', 'get', 'configmaps', '-o', 'name']), 'get cms')).toContain('configmap/c1')
+    expect(ok(await as(victor, ['-n', 'team', 'get', 'deployment', 'd1', '-o', 'name']), 'get deploy')).toBe('deployment.apps/d1\n')
+    const w = e.kubectlBackground(['--kubeconfig', victor, '-n', 'team', 'get', 'pods', '--watch', '-o', 'name'])
+    await w.waitForLine((l) => l === 'pod/p1')
+    await w.stop()
+    const write = await as(victor, ['-n', 'team', 'create', 'configmap', 'c2'])
+    expect(write.code).not.toBe(0)
+    expect(write.stderr).toContain('error: failed to create configmap: configmaps is forbidden: User "victor" cannot create resource "configmaps" in API group "" in the namespace "team"')
+    const del = await as(victor, ['-n', 'team', 'delete', 'configmap', 'c1'])
+    expect(del.stderr).toContain('Error from server (Forbidden): configmaps "c1" is forbidden: User "victor" cannot delete resource "configmaps" in API group "" in the namespace "team"')
+    const elsewhere = await as(victor, ['-n', 'default', 'get', 'pods'])
+    expect(elsewhere.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "victor" cannot list resource "pods" in API group "" in the namespace "default"')
+    const secrets = await as(victor, ['-n', 'team', 'get', 'secret', 's1'])
+    expect(secrets.stderr).toContain('secrets "s1" is forbidden: User "victor" cannot get resource "secrets" in API group "" in the namespace "team"')
+    const nodes = await as(victor, ['get', 'nodes'])
+    expect(nodes.stderr).toContain('nodes is forbidden: User "victor" cannot list resource "nodes" in API group "" at the cluster scope')
+  })
+
+  it('kubectl auth can-i agrees with what actually happens', async () => {
+    type Case = [who: 'victor' | 'eddie' | 'admin', verb: string, resource: string, ns: string, name?: string]
+    const cases: Case[] = [
+      ['victor', 'get', 'configmaps', 'team', 'c1'], ['victor', 'list', 'pods', 'team'], ['victor', 'watch', 'pods', 'team'],
+      ['victor', 'create', 'configmaps', 'team'], ['victor', 'delete', 'configmaps', 'team', 'c1'], ['victor', 'get', 'secrets', 'team', 's1'],
+      ['victor', 'list', 'pods', 'default'], ['victor', 'list', 'nodes', ''], ['victor', 'get', 'deployments.apps', 'team', 'd1'],
+      ['victor', 'patch', 'deployments.apps', 'team', 'd1'], ['victor', 'list', 'rolebindings.rbac.authorization.k8s.io', 'team'],
+      ['victor', 'list', 'namespaces', ''],
+      ['eddie', 'create', 'configmaps', 'team'], ['eddie', 'get', 'secrets', 'team', 's1'], ['eddie', 'patch', 'deployments.apps', 'team', 'd1'],
+      ['eddie', 'list', 'rolebindings.rbac.authorization.k8s.io', 'team'], ['eddie', 'list', 'pods', 'default'], ['eddie', 'delete', 'nodes', '', 'n1'],
+      ['eddie', 'list', 'clusterroles.rbac.authorization.k8s.io', ''], ['eddie', 'delete', 'pods', 'team', 'p1'],
+      ['admin', 'list', 'nodes', ''], ['admin', 'get', 'secrets', 'kube-system', 'edgekube-token-signing-key'],
+    ]
+    const kubeconfigs = { victor, eddie, admin: e.kubeconfigPath }
+    const tokens = { victor: 'viewer-token', eddie: 'editor-token', admin: /token: (\S+)/.exec(fs.readFileSync(e.kubeconfigPath, 'utf8'))![1] }
+    const plural = (r: string) => r.split('.')[0]
+    const groupOf = (r: string) => r.split('.').slice(1).join('.')
+    const table: string[] = []
+    let yes = 0
+    for (const [who, verb, resource, ns, name] of cases) {
+      const canI = await as(kubeconfigs[who], ['auth', 'can-i', verb, name ? `${resource}/${name}` : resource, ...(ns ? ['-n', ns] : [])])
+      expect(canI.stdout.trim(), `${who} can-i ${verb} ${resource}: ${canI.stderr}`).toMatch(/^(yes|no)$/)
+      const said = canI.stdout.trim() === 'yes'
+      if (said) yes++
+      const g = groupOf(resource)
+      const base = `${g ? `/apis/${g}/v1` : '/api/v1'}${ns ? `/namespaces/${ns}` : ''}/${plural(resource)}`
+      const headers = { authorization: `Bearer ${tokens[who]}` }
+      const target = name ? `${base}/${name}` : base
+      const r = verb === 'get' || verb === 'list' ? await e.http('GET', target, undefined, headers)
+        : verb === 'watch' ? await e.http('GET', `${base}?watch=1&timeoutSeconds=1`, undefined, headers)
+        : verb === 'create' ? await e.http('POST', `${base}?dryRun=All`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' } }, headers)
+        : verb === 'delete' ? await e.http('DELETE', `${target}?dryRun=All`, undefined, headers)
+        : await e.http('PATCH', `${target}?dryRun=All`, {}, { ...headers, 'content-type': 'application/merge-patch+json' })
+      const allowed = r.status !== 403
+      table.push(`${who} ${verb} ${resource} ${ns || '(cluster)'}: can-i ${said ? 'yes' : 'no'}, request ${r.status}`)
+      expect(allowed, table[table.length - 1]).toBe(said)
+    }
+    // Both answers occur, so the comparison means something.
+    expect(yes).toBeGreaterThan(5)
+    expect(cases.length - yes).toBeGreaterThan(5)
+    const list = ok(await as(victor, ['auth', 'can-i', '--list', '-n', 'team']), 'can-i --list')
+    expect(list).toMatch(/configmaps\s+\[\]\s+\[\]\s+\[get list watch\]/)
+    expect(list).not.toMatch(/^secrets\s/m)
+  })
+
+  it('refuses role escalation, and allows granting what one holds', async () => {
+    const grant = await as(eddie, ['-n', 'team', 'create', 'rolebinding', 'victor-root', '--clusterrole=cluster-admin', '--user=victor'])
+    expect(grant.code).not.toBe(0)
+    expect(grant.stderr).toContain('rolebindings.rbac.authorization.k8s.io "victor-root" is forbidden: user "eddie" (groups=["editors" "system:authenticated"]) is attempting to grant RBAC permissions not currently held')
+    const role = await as(eddie, ['-n', 'team', 'create', 'role', 'node-reader', '--verb=get', '--resource=nodes'])
+    expect(role.stderr).toContain('is attempting to grant RBAC permissions not currently held')
+    ok(await as(eddie, ['-n', 'team', 'create', 'role', 'secret-reader', '--verb=get', '--resource=secrets']), 'role eddie holds')
+    ok(await as(eddie, ['-n', 'team', 'create', 'rolebinding', 'victor-secrets', '--role=secret-reader', '--user=victor']), 'binding eddie holds')
+    expect(ok(await as(victor, ['-n', 'team', 'get', 'secret', 's1', '-o', 'name']), 'victor reads the secret')).toBe('secret/s1\n')
+  })
+
+  it('impersonation works only with the impersonate verb', async () => {
+    const who = JSON.parse(ok(await e.kubectl(['--as', 'victor', '--as-group', 'viewers', 'auth', 'whoami', '-o', 'json']), 'admin --as victor'))
+    expect(who.status.userInfo).toEqual({ username: 'victor', groups: ['viewers', 'system:authenticated'] })
+    const asVictor = await e.kubectl(['--as', 'victor', '-n', 'default', 'get', 'pods'])
+    expect(asVictor.stderr).toContain('User "victor" cannot list resource "pods"')
+    const denied = await as(victor, ['--as', 'eddie', 'get', 'pods', '-n', 'team'])
+    expect(denied.stderr).toContain('users "eddie" is forbidden: User "victor" cannot impersonate resource "users" in API group "" at the cluster scope')
+    // admin in a namespace may impersonate its service accounts (kube's edit role), and nothing more.
+    ok(await e.kubectl(['-n', 'team', 'create', 'serviceaccount', 'bot']), 'sa')
+    expect(JSON.parse(ok(await as(eddie, ['--as', 'system:serviceaccount:team:bot', 'auth', 'whoami', '-o', 'json']), 'eddie as bot')).status.userInfo.username).toBe('system:serviceaccount:team:bot')
+    expect((await as(eddie, ['--as', 'victor', '-n', 'team', 'get', 'pods'])).stderr).toContain('users "victor" is forbidden: User "eddie" cannot impersonate resource "users"')
+  })
+
+  it('a token from kubectl create token works until its ServiceAccount is deleted or it expires', async () => {
+    ok(await e.kubectl(['-n', 'team', 'create', 'serviceaccount', 'robot']), 'sa robot')
+    ok(await e.kubectl(['-n', 'team', 'create', 'rolebinding', 'robot-view', '--clusterrole=view', '--serviceaccount=team:robot']), 'bind robot')
+    const token = ok(await e.kubectl(['-n', 'team', 'create', 'token', 'robot']), 'create token').trim()
+    const robot = kubeconfigWith('robot', { token })
+    expect(ok(await as(robot, ['-n', 'team', 'get', 'configmap', 'c1', '-o', 'name']), 'robot reads')).toBe('configmap/c1\n')
+    expect(JSON.parse(ok(await as(robot, ['auth', 'whoami', '-o', 'json']), 'robot whoami')).status.userInfo.username).toBe('system:serviceaccount:team:robot')
+    // The same claims, expired, signed with the cluster's own key (read by the admin): refused.
+    const jwk = JSON.parse(Buffer.from(JSON.parse(ok(await e.kubectl(['-n', 'kube-system', 'get', 'secret', 'edgekube-token-signing-key', '-o', 'json']), 'key')).data['key.jwk'], 'base64').toString())
+    const key = await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')
+    const now = Math.floor(Date.now() / 1000)
+    const expired = await new SignJWT({ ...decodeJwt(token), iat: now - 7200, nbf: now - 7200, exp: now - 60 }).setProtectedHeader({ alg: 'ES256', kid: 'edgekube' }).sign(key)
+    expect((await as(kubeconfigWith('expired', { token: expired }), ['-n', 'team', 'get', 'configmaps'])).stderr).toContain('You must be logged in to the server')
+    ok(await e.kubectl(['-n', 'team', 'delete', 'serviceaccount', 'robot']), 'delete sa')
+    expect((await as(robot, ['-n', 'team', 'get', 'configmaps'])).stderr).toContain('You must be logged in to the server')
   })
 })
