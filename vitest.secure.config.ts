@@ -12,7 +12,7 @@ export const TOKEN_AUTH = [
 export default defineConfig({
   plugins: [cloudflareTest({
     main: './src/index.ts', wrangler: { configPath: './wrangler.toml' },
-    miniflare: { bindings: { EDGEKUBE_BOOKMARK_SECONDS: '1', EDGEKUBE_TOKEN_AUTH: TOKEN_AUTH } },
+    miniflare: { bindings: { EDGEKUBE_BOOKMARK_SECONDS: '1', EDGEKUBE_TOKEN_AUTH: TOKEN_AUTH, EDGEKUBE_MAX_REQUESTS_IN_FLIGHT: '8' } },
   })],
   test: { include: ['test/unit/secure/**/*.test.ts'] },
 });

@@ -1,8 +1,10 @@
 // The handler chain in front of every route, in kube-apiserver's order:
-// authentication, impersonation, then authorization of what the URL asks for. Only the health and version paths answer without a user,
-// as the system:public-info-viewer role lets anyone read them in kube.
+// audit around everything, header limits, authentication, impersonation,
+// the in-flight limit, then authorization of what the URL asks for. Only
+// the health and version paths answer without a user, as the
+// system:public-info-viewer role lets anyone read them in kube.
 import type { Hono } from 'hono';
-import type { ApiEnv } from './types';
+import type { ApiEnv, AuditRecord } from './types';
 import { authenticate } from '../authn';
 import { insecurePort } from '../authn/env';
 import { LOOPBACK_ADMIN } from '../authn/user';
@@ -11,27 +13,59 @@ import { authorize, forbiddenError, requestAttributes } from '../authz';
 import { restContext } from './resources';
 import { ensureBootstrapped } from '../bootstrap';
 import { impersonate } from './impersonation';
+import { auditEvent, writeAudit } from './audit';
+import { acquire, checkHeaderSize } from './limits';
 
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export function filters(app: Hono<ApiEnv>) {
   app.use('*', async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    const received = new Date();
+    const record: AuditRecord = { id: crypto.randomUUID() };
+    c.set('audit', record);
+    c.header('Audit-Id', record.id);
+    await next();
+    const event = auditEvent(c, record, received, c.res.status);
+    if (event) writeAudit(event);
+  });
+
+  app.use('*', async (c, next) => {
+    if (PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    checkHeaderSize(c.req.raw.headers);
+    const record = c.get('audit');
+    const url = new URL(c.req.url);
     if (insecurePort(c.env)) {
       c.set('user', LOOPBACK_ADMIN);
+      record.user = LOOPBACK_ADMIN;
+      record.attrs = requestAttributes(LOOPBACK_ADMIN, c.req.method, url);
       return next();
     }
     const ctx = restContext(c);
     const authenticated = await authenticate(ctx, c.req.raw);
-    if (!authenticated) throw unauthorized();
+    if (!authenticated) {
+      record.attrs = requestAttributes({ username: 'system:anonymous', groups: ['system:unauthenticated'] }, c.req.method, url);
+      throw unauthorized();
+    }
+    record.user = authenticated;
+    record.attrs = requestAttributes(authenticated, c.req.method, url);
     // The default roles must exist before the first decision on them.
     await ensureBootstrapped(ctx);
-    const user = (await impersonate({ ...ctx, user: authenticated }, authenticated, c.req.raw.headers)) ?? authenticated;
+    const impersonated = await impersonate({ ...ctx, user: authenticated }, authenticated, c.req.raw.headers);
+    const user = impersonated ?? authenticated;
+    record.impersonatedUser = impersonated;
     c.set('user', user);
     ctx.user = user;
-    const attrs = requestAttributes(user, c.req.method, new URL(c.req.url));
-    const decision = await authorize(ctx, attrs);
-    if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
-    return next();
+    const attrs = requestAttributes(user, c.req.method, url);
+    record.attrs = attrs;
+    const release = attrs.verb === 'watch' ? () => {} : acquire(c.env, user.username);
+    try {
+      const decision = await authorize(ctx, attrs);
+      record.decision = decision;
+      if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+      await next();
+    } finally {
+      release();
+    }
   });
 }

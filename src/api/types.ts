@@ -1,6 +1,16 @@
-// What every route handler sees: the Worker bindings, and the authenticated
-// user the filters put on the request.
+// What every route handler sees: the Worker bindings, and what the filters
+// put on the request: the user it acts as and what audit will record.
 import type { Env } from '../store/client';
 import type { UserInfo } from '../authn/user';
+import type { Attributes, Decision } from '../authz';
 
-export type ApiEnv = { Bindings: Env; Variables: { user: UserInfo } };
+export interface AuditRecord {
+  id: string;
+  /** As authenticated (before impersonation). */
+  user?: UserInfo;
+  impersonatedUser?: UserInfo;
+  attrs?: Attributes;
+  decision?: Decision;
+}
+
+export type ApiEnv = { Bindings: Env; Variables: { user: UserInfo; audit: AuditRecord } };

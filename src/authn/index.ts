@@ -6,6 +6,7 @@ import type { RestContext } from '../rest/context';
 import { authEnv } from './env';
 import { lookupToken, tokenFile } from './tokenfile';
 import { authenticateServiceAccountToken } from './serviceaccount';
+import { authenticateBootstrapToken } from './bootstrap';
 import { withAuthenticatedGroup, type UserInfo } from './user';
 
 export type { UserInfo } from './user';
@@ -33,6 +34,7 @@ export async function authenticate(ctx: RestContext, req: Request): Promise<User
 export async function authenticateToken(ctx: RestContext, token: string): Promise<UserInfo | undefined> {
   const csv = authEnv(ctx.env).EDGEKUBE_TOKEN_AUTH;
   const user = (csv ? await lookupToken(await tokenFile(csv), token) : undefined)
-    ?? await authenticateServiceAccountToken(ctx, token);
+    ?? await authenticateServiceAccountToken(ctx, token)
+    ?? await authenticateBootstrapToken(ctx, token);
   return user ? withAuthenticatedGroup(user) : undefined;
 }

@@ -159,6 +159,32 @@ describe('RBAC with the real kubectl', () => {
     expect(nodes.stderr).toContain('nodes is forbidden: User "victor" cannot list resource "nodes" in API group "" at the cluster scope')
   })
 
+  it('audits writes and refusals as one JSON line each, with no credentials in them', async () => {
+    ok(await e.kubectl(['-n', 'team', 'create', 'configmap', 'audited']), 'create audited')
+    await as(victor, ['-n', 'team', 'delete', 'configmap', 'audited'])
+    await e.http('GET', '/api/v1/namespaces', undefined, { authorization: 'Bearer not-a-real-token' })
+    const events = () => e.server.logs().split('\n').filter((l) => l.includes('audit {')).map((l) => JSON.parse(l.slice(l.indexOf('{'))))
+    const find = async (pred: (ev: any) => boolean) => {
+      for (let i = 0; i < 50; i++) {
+        const hit = events().find(pred)
+        if (hit) return hit
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      throw new Error(`no such audit event in:\n${events().map((ev) => JSON.stringify(ev)).join('\n')}`)
+    }
+    const created = await find((ev) => ev.verb === 'create' && ev.objectRef?.resource === 'configmaps' && ev.requestURI.startsWith('/api/v1/namespaces/team/configmaps'))
+    expect(created).toMatchObject({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', stage: 'ResponseComplete', user: { username: 'admin' }, objectRef: { namespace: 'team', apiVersion: 'v1' }, responseStatus: { code: 201 } })
+    expect(created.sourceIPs.length).toBeGreaterThan(0)
+    const denied = await find((ev) => ev.verb === 'delete' && ev.objectRef?.name === 'audited')
+    expect(denied).toMatchObject({ user: { username: 'victor', groups: ['viewers', 'system:authenticated'] }, responseStatus: { code: 403 }, annotations: { 'authorization.k8s.io/decision': 'forbid' } })
+    const anonymous = await find((ev) => ev.responseStatus.code === 401 && ev.requestURI === '/api/v1/namespaces')
+    expect(anonymous.user.username).toBe('system:anonymous')
+    // Reads that succeed are not audited at this level... and no token ever reaches the log.
+    expect(events().some((ev) => ev.verb === 'list' && ev.responseStatus.code === 200)).toBe(false)
+    const adminToken = /token: (\S+)/.exec(fs.readFileSync(e.kubeconfigPath, 'utf8'))![1]
+    for (const secret of [adminToken, 'viewer-token', 'not-a-real-token']) expect(e.server.logs()).not.toContain(secret)
+  })
+
   it('kubectl auth can-i agrees with what actually happens', async () => {
     type Case = [who: 'victor' | 'eddie' | 'admin', verb: string, resource: string, ns: string, name?: string]
     const cases: Case[] = [

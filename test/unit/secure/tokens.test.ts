@@ -129,3 +129,36 @@ describe('impersonation', () => {
     expect((await call('admin-token', 'GET', '/api/v1/namespaces/tok/pods', undefined, { 'Impersonate-User': 'system:serviceaccount:tok:robot' })).status).toBe(200);
   });
 });
+
+describe('bootstrap tokens', () => {
+  const b64 = (s: string) => btoa(s);
+  const secret = (id: string, tokenSecret: string, extra: Record<string, string> = {}) => ({
+    apiVersion: 'v1', kind: 'Secret', type: 'bootstrap.kubernetes.io/token', metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+    data: Object.fromEntries(Object.entries({ 'token-id': id, 'token-secret': tokenSecret, 'usage-bootstrap-authentication': 'true', ...extra }).map(([k, v]) => [k, b64(v)])),
+  });
+
+  it('authenticate as system:bootstrap:<id> in system:bootstrappers while valid', async () => {
+    const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    expect((await admin('POST', '/api/v1/namespaces/kube-system/secrets', secret('abcdef', '0123456789abcdef', { expiration: future, 'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token' }))).status).toBe(201);
+    const who = await whoami('abcdef.0123456789abcdef');
+    expect(who.status).toBe(201);
+    expect(who.body.status.userInfo).toEqual({ username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token', 'system:authenticated'] });
+    expect((await whoami('abcdef.0123456789abcdee')).status).toBe(401);
+    expect((await whoami('abcdeg.0123456789abcdef')).status).toBe(401);
+    // Nothing beyond what RBAC gives system:bootstrappers (nothing yet besides discovery).
+    expect((await call('abcdef.0123456789abcdef', 'GET', '/api/v1/secrets')).status).toBe(403);
+  });
+
+  it('refuse expired, unusable, mistyped and deleted tokens', async () => {
+    const past = new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await admin('POST', '/api/v1/namespaces/kube-system/secrets', secret('expird', '0123456789abcdef', { expiration: past }));
+    await admin('POST', '/api/v1/namespaces/kube-system/secrets', secret('nouse1', '0123456789abcdef', { 'usage-bootstrap-authentication': 'false' }));
+    await admin('POST', '/api/v1/namespaces/kube-system/secrets', secret('badgrp', '0123456789abcdef', { 'auth-extra-groups': 'system:masters' }));
+    await admin('POST', '/api/v1/namespaces/kube-system/secrets', { ...secret('opaque', '0123456789abcdef'), type: 'Opaque' });
+    for (const t of ['expird', 'nouse1', 'badgrp', 'opaque']) expect((await whoami(`${t}.0123456789abcdef`)).status, t).toBe(401);
+    await admin('POST', '/api/v1/namespaces/kube-system/secrets', secret('delete', '0123456789abcdef'));
+    expect((await whoami('delete.0123456789abcdef')).status).toBe(201);
+    await admin('DELETE', '/api/v1/namespaces/kube-system/secrets/bootstrap-token-delete');
+    expect((await whoami('delete.0123456789abcdef')).status).toBe(401);
+  });
+});
