@@ -105,6 +105,7 @@ function ensureTokens(dir, log) {
   return { csv, adminToken: admin.split(',')[0] }
 }
 
+/** A kubeconfig with one cluster, user and context; without caPem the server's certificate must chain to a public CA. */
 export function kubeconfig({ server, caPem, user, token }) {
   return `apiVersion: v1
 kind: Config
@@ -112,8 +113,7 @@ clusters:
 - name: edgekube
   cluster:
     server: ${server}
-    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}
-users:
+${caPem ? `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}\n` : ''}users:
 - name: ${user}
   user:
     token: ${token}

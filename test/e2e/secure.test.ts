@@ -6,7 +6,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
-import { setupE2E, type E2E } from './harness'
+import { execFileSync } from 'node:child_process'
+import { ROOT, setupE2E, type E2E } from './harness'
 
 let e: E2E
 let tokenFile: string
@@ -45,7 +46,9 @@ current-context: ${name}
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'edgekube-tokens-'))
   tokenFile = path.join(dir, 'tokens.csv')
-  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\neditor-token,eddie,uid-eddie,"editors"\n')
+  // One line made the way the README tells operators to: scripts/kubeconfig.mjs token.
+  const made = execFileSync(process.execPath, [path.join(ROOT, 'scripts/kubeconfig.mjs'), 'token', 'dana', 'ops,oncall']).toString()
+  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\neditor-token,eddie,uid-eddie,"editors"\n' + made)
   e = await setupE2E({ tls: true, tokenAuthFile: tokenFile })
 })
 
@@ -90,6 +93,13 @@ describe('npm run start:secure', () => {
     const kc = kubeconfigWith('victor', { token: 'viewer-token' })
     const who = JSON.parse(ok(await e.kubectl(['--kubeconfig', kc, 'auth', 'whoami', '-o', 'json']), 'whoami victor'))
     expect(who.status.userInfo).toEqual({ username: 'victor', uid: 'uid-victor', groups: ['viewers', 'system:authenticated'] })
+  })
+
+  it('scripts/kubeconfig.mjs makes a token line and a kubeconfig that log in', async () => {
+    const kc = path.join(e.tmpDir, 'dana.kubeconfig')
+    fs.writeFileSync(kc, execFileSync(process.execPath, [path.join(ROOT, 'scripts/kubeconfig.mjs'), 'config', e.url, 'dana', tokenFile, '--ca', path.join(e.server.persistDir, 'pki/ca.crt')]))
+    const who = JSON.parse(ok(await e.kubectl(['--kubeconfig', kc, 'auth', 'whoami', '-o', 'json']), 'whoami dana'))
+    expect(who.status.userInfo).toMatchObject({ username: 'dana', groups: ['ops', 'oncall', 'system:authenticated'] })
   })
 
   it('the admin kubeconfig creates, applies, lists, watches and deletes over TLS', async () => {
