@@ -7,6 +7,8 @@ export const TOKEN_AUTH = [
   'admin-token,admin,uid-admin,"system:masters"',
   'alice-token,alice,uid-alice,"devs,qa"',
   'bob-token,bob,uid-bob',
+  'node1-token,system:node:n1,uid-n1,"system:nodes"',
+  'node2-token,system:node:n2,uid-n2,"system:nodes"',
 ].join('\n');
 
 export default defineConfig({

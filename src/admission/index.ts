@@ -2,7 +2,9 @@
 // of a write, after its kind's own validation and before it is stored.
 import type { AdmissionRequest, RestContext } from '../rest/context';
 import { admitRBAC } from '../authz/escalation';
+import { admitNodeRestriction } from './noderestriction';
 
 export async function admit(ctx: RestContext, req: AdmissionRequest): Promise<void> {
+  await admitNodeRestriction(ctx, req);
   await admitRBAC(ctx, req);
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../status/status';
 import type { Attributes } from './attributes';
 import { currentPolicy } from './policy';
 import { rbacAllows, rulesFor } from './rbac';
+import { authorizeNode, NODE_RULES, nodeNameOf } from './node';
 import type { PolicyRule } from './rules';
 
 export type { Attributes } from './attributes';
@@ -16,15 +17,19 @@ export interface Decision { allowed: boolean; reason: string }
 
 export async function authorize(ctx: RestContext, attrs: Attributes): Promise<Decision> {
   if (attrs.user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: '' };
+  // Node, then RBAC, as kube-apiserver's --authorization-mode=Node,RBAC.
+  const node = await authorizeNode(ctx, attrs);
+  if (node?.allowed) return node;
   const policy = await currentPolicy(ctx);
   if (rbacAllows(policy, attrs.user, attrs)) return { allowed: true, reason: '' };
-  return { allowed: false, reason: '' };
+  return { allowed: false, reason: node?.reason ?? '' };
 }
 
 /** Every rule that applies to a user in a namespace: what SelfSubjectRulesReview lists and escalation checks compare. */
 export async function userRules(ctx: RestContext, user: UserInfo, namespace: string): Promise<PolicyRule[]> {
   if (user.groups.includes(SYSTEM_MASTERS)) return [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
-  return rulesFor(await currentPolicy(ctx), user, namespace);
+  const rbac = rulesFor(await currentPolicy(ctx), user, namespace);
+  return nodeNameOf(user) !== undefined ? [...NODE_RULES, ...rbac] : rbac;
 }
 
 /** kube's forbidden message: who cannot do what, where. */
