@@ -1,5 +1,6 @@
 // A plain-fetch client for the API server: JSON requests, Status errors, and
 // watch streams (list, then watch from the list's resourceVersion).
+import { Agent, fetch as undiciFetch } from 'undici';
 import { errMsg } from './log.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,8 +18,17 @@ export class ApiStatusError extends Error {
 export const USER_AGENT = `edgekube-agent/v1.35.0-edgekube (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/edgekube`;
 
 export class ApiClient {
-  constructor(readonly server: string, readonly token?: string) {
+  /** fetch, trusting `ca` when the server's certificate is from the cluster's own CA. */
+  readonly fetch: typeof globalThis.fetch;
+
+  constructor(readonly server: string, readonly token?: string, readonly ca?: string) {
     this.server = server.replace(/\/+$/, '');
+    if (ca) {
+      const dispatcher = new Agent({ connect: { ca } });
+      this.fetch = ((url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof globalThis.fetch;
+    } else {
+      this.fetch = globalThis.fetch;
+    }
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -32,7 +42,7 @@ export class ApiClient {
   }
 
   async request(method: string, path: string, body?: unknown, opts: { contentType?: string; timeoutMs?: number } = {}): Promise<KObject> {
-    const res = await fetch(this.server + path, {
+    const res = await this.fetch(this.server + path, {
       method,
       headers: this.headers(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}),
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -87,7 +97,7 @@ export async function watchOnce(api: ApiClient, path: string, rv: string, onEven
   };
   try {
     touch();
-    const res = await fetch(url, { headers: api.headers(), signal: abort.signal });
+    const res = await api.fetch(url, { headers: api.headers(), signal: abort.signal });
     if (res.status === 410) throw new WatchExpired('410 Gone');
     if (!res.ok || !res.body) throw new ApiStatusError(res.status, undefined, await res.text().catch(() => ''));
     onOpen?.();

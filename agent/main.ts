@@ -2,8 +2,9 @@
 // Lease and status, runs the pods bound to it as local processes, and serves
 // the kubelet API the server proxies to (directly, or over a reverse tunnel).
 //
-//   npm run agent -- --name NAME --server URL [--token TOKEN] [--port PORT]
+//   npm run agent -- --name NAME (--server URL [--token TOKEN] | --kubeconfig PATH) [--port PORT]
 //                    [--address ADDR] [--tunnel] [--credential SECRET] [--state-dir DIR]
+import { loadKubeconfig, type Credentials } from './kubeconfig.ts';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -21,6 +22,8 @@ const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
   --name NAME          the node name (required)
   --server URL         the API server, e.g. http://127.0.0.1:8080 (required)
   --token TOKEN        bearer token for the API server
+  --kubeconfig PATH    server, CA and token from a kubeconfig, as a kubelet's --kubeconfig
+                       (--server and --token override it)
   --port PORT          kubelet API port, reported as daemonEndpoints (default 10250)
   --address ADDR       the node's InternalIP, also the pods' IP (default: first non-loopback IPv4)
   --tunnel             reach the server over a reverse tunnel instead of listening on ADDR:PORT
@@ -55,8 +58,19 @@ async function main() {
     process.exit(2);
   }
   if (args.help) { console.log(USAGE); return; }
-  const known = ['name', 'server', 'token', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
+  const known = ['name', 'server', 'token', 'kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
+  let creds: Credentials | undefined;
+  if (typeof args.kubeconfig === 'string') {
+    try {
+      creds = loadKubeconfig(args.kubeconfig);
+    } catch (e) {
+      console.error(`--kubeconfig ${args.kubeconfig}: ${errMsg(e)}`);
+      process.exit(2);
+    }
+    args.server ??= creds.server;
+    if (creds.token) args.token ??= creds.token;
+  }
   if (unknown.length || typeof args.name !== 'string' || typeof args.server !== 'string') {
     console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
     process.exit(2);
@@ -72,7 +86,8 @@ async function main() {
   setLogPrefix(`agent ${name}`);
   log(`starting: server ${args.server}, address ${address}, ${tunnel ? 'tunnel mode' : `kubelet port ${port}`}, state ${stateDir}`);
 
-  const api = new ApiClient(args.server, typeof args.token === 'string' ? args.token : undefined);
+  const token = typeof args.token === 'string' ? args.token : undefined;
+  const api = new ApiClient(args.server, token, creds?.ca);
   const runtime = new ProcessRuntime(stateDir);
   const node = new NodeAgent(api, { name, address, port, tunnel, stateDir, runtimeVersion: runtime.version });
 
@@ -111,7 +126,7 @@ async function main() {
   let tunnelClient: TunnelClient | undefined;
   let server: import('node:http').Server | undefined;
   if (tunnel) {
-    tunnelClient = new TunnelClient(args.server, name, () => credential, kubelet);
+    tunnelClient = new TunnelClient(args.server, name, () => credential, kubelet, { token, ca: creds?.ca });
     void tunnelClient.run();
   } else {
     try {

@@ -51,6 +51,8 @@ export class TunnelClient {
     private readonly nodeName: string,
     private readonly credential: () => string | undefined,
     private readonly api: KubeletApi,
+    /** How the agent authenticates to the API server, and the CA it trusts. */
+    private readonly client: { token?: string; ca?: string } = {},
   ) {}
 
   /** Connects, and reconnects with back-off (1 s doubling to 30 s, with jitter) whenever the tunnel drops. */
@@ -59,7 +61,10 @@ export class TunnelClient {
     while (!this.stopped) {
       const url = this.server.replace(/^http/, 'ws') + TUNNEL_PATH(this.nodeName);
       try {
-        const conn = await connectWebSocket(url, { headers: { [CREDENTIAL_HEADER]: this.credential() ?? '', 'user-agent': USER_AGENT } });
+        const conn = await connectWebSocket(url, {
+          ca: this.client.ca,
+          headers: { [CREDENTIAL_HEADER]: this.credential() ?? '', 'user-agent': USER_AGENT, ...(this.client.token ? { authorization: `Bearer ${this.client.token}` } : {}) },
+        });
         delay = 1000;
         log(`tunnel connected to ${this.server}`);
         await this.serve(conn);

@@ -186,6 +186,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   protocols?: string[];
   timeoutMs?: number;
+  /** PEM of the CA to trust for wss:. */
+  ca?: string;
 }
 
 export class WsHandshakeError extends Error {
@@ -202,6 +204,7 @@ export function connectWebSocket(url: string, opts: ConnectOptions = {}): Promis
   return new Promise((resolve, reject) => {
     const req = mod.request(u, {
       method: 'GET',
+      ...(opts.ca ? { ca: opts.ca } : {}),
       headers: {
         ...opts.headers,
         Connection: 'Upgrade',

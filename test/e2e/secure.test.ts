@@ -6,8 +6,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
-import { execFileSync } from 'node:child_process'
-import { ROOT, setupE2E, type E2E } from './harness'
+import { execFileSync, spawn } from 'node:child_process'
+import { ROOT, eventually, killGroup, setupE2E, type E2E } from './harness'
 
 let e: E2E
 let tokenFile: string
@@ -48,7 +48,7 @@ beforeAll(async () => {
   tokenFile = path.join(dir, 'tokens.csv')
   // One line made the way the README tells operators to: scripts/kubeconfig.mjs token.
   const made = execFileSync(process.execPath, [path.join(ROOT, 'scripts/kubeconfig.mjs'), 'token', 'dana', 'ops,oncall']).toString()
-  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\neditor-token,eddie,uid-eddie,"editors"\n' + made)
+  fs.writeFileSync(tokenFile, 'viewer-token,victor,uid-victor,"viewers"\neditor-token,eddie,uid-eddie,"editors"\nsn1-node-token,system:node:sn1,uid-sn1,"system:nodes"\n' + made)
   e = await setupE2E({ tls: true, tokenAuthFile: tokenFile })
 })
 
@@ -280,4 +280,56 @@ describe('RBAC with the real kubectl', () => {
     ok(await e.kubectl(['-n', 'team', 'delete', 'serviceaccount', 'robot']), 'delete sa')
     expect((await as(robot, ['-n', 'team', 'get', 'configmaps'])).stderr).toContain('You must be logged in to the server')
   })
+})
+
+describe('a node agent with --kubeconfig', () => {
+  it('joins over TLS with its node credential, renews its Lease and runs pods', async () => {
+    const kc = kubeconfigWith('sn1', { token: 'sn1-node-token' })
+    const stateDir = path.join(e.tmpDir, 'agents', 'sn1')
+    let output = ''
+    const child = spawn('npm', ['run', '--silent', 'agent', '--', '--name', 'sn1', '--kubeconfig', kc, '--tunnel', '--address', '127.0.0.1', '--state-dir', stateDir], {
+      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+    })
+    child.stdout!.on('data', (d) => (output += d))
+    child.stderr!.on('data', (d) => (output += d))
+    try {
+      await eventually(() => output.includes('tunnel connected'), 30_000, `the agent's tunnel; output:\n${output}`)
+      await eventually(async () => {
+        const r = await e.kubectl(['get', 'node', 'sn1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])
+        return r.stdout === 'True'
+      }, 30_000, 'node sn1 Ready')
+      const lease = JSON.parse(ok(await e.kubectl(['-n', 'kube-node-lease', 'get', 'lease', 'sn1', '-o', 'json']), 'lease'))
+      expect(lease.spec.holderIdentity).toBe('sn1')
+      expect(Date.parse(lease.spec.renewTime)).toBeGreaterThan(Date.now() - 60_000)
+      ok(await e.kubectl(['create', 'namespace', 'nodejob']), 'ns')
+      ok(await e.kubectl(['-n', 'nodejob', 'create', 'secret', 'generic', 'greeting', '--from-literal=word=hello-from-a-secret']), 'secret')
+      const podYaml = `apiVersion: v1
+kind: Pod
+metadata: {name: greeter, namespace: nodejob}
+spec:
+  nodeSelector: {kubernetes.io/hostname: sn1}
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "echo $WORD; sleep 600"]
+    env:
+    - name: WORD
+      valueFrom: {secretKeyRef: {name: greeting, key: word}}
+`
+      ok(await e.kubectl(['apply', '-f', '-'], { input: podYaml }), 'pod')
+      await eventually(async () => (await e.kubectl(['-n', 'nodejob', 'get', 'pod', 'greeter', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 30_000, 'pod Running')
+      await eventually(async () => (await e.kubectl(['-n', 'nodejob', 'logs', 'greeter'])).stdout.includes('hello-from-a-secret'), 20_000, 'the pod log, read through the tunnel')
+      expect(output).not.toContain('403')
+    } finally {
+      await e.kubectl(['delete', 'namespace', 'nodejob', '--wait=false'])
+      await eventually(async () => !(await e.kubectl(['-n', 'nodejob', 'get', 'pod', 'greeter'])).stdout.includes('greeter'), 30_000, 'pod gone').catch(() => {})
+      if (child.pid) await killGroup(child.pid, 5000)
+      for (const f of fs.existsSync(path.join(stateDir, 'containers')) ? fs.readdirSync(path.join(stateDir, 'containers')) : []) {
+        try {
+          if (f.endsWith('.pid')) process.kill(-JSON.parse(fs.readFileSync(path.join(stateDir, 'containers', f), 'utf8')).pid, 'SIGKILL')
+          if (f.endsWith('.json')) process.kill(JSON.parse(fs.readFileSync(path.join(stateDir, 'containers', f), 'utf8')).shimPid, 'SIGKILL')
+        } catch {}
+      }
+    }
+  }, 120_000)
 })
