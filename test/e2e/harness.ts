@@ -565,10 +565,15 @@ preferences: {}
 export async function setupE2E(opts: ServerOptions = {}): Promise<E2E> {
   const tools = ensureTools()
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-'))
-  const server = await startServer({ persistDir: path.join(tmpDir, 'state'), ...opts })
+  // E2E_TLS=1 runs a suite against `npm run start:secure` with its admin kubeconfig instead of the insecure port.
+  const tls = opts.tls ?? (process.env.E2E_TLS === '1' && !opts.secure)
+  const server = await startServer({ persistDir: path.join(tmpDir, 'state'), ...opts, tls })
   const kubeconfigPath = path.join(tmpDir, 'kubeconfig')
   if (server.adminKubeconfig) fs.copyFileSync(server.adminKubeconfig, kubeconfigPath)
   else writeKubeconfig(kubeconfigPath, server.url)
+  // Over TLS, plain HTTP requests carry the admin's token as kubectl does.
+  const adminToken = server.adminKubeconfig ? /token: (\S+)/.exec(fs.readFileSync(server.adminKubeconfig, 'utf8'))?.[1] : undefined
+  const auth: Record<string, string> = adminToken ? { authorization: `Bearer ${adminToken}` } : {}
   const cacheDir = path.join(tmpDir, 'kube-cache')
   const children = new Set<ChildProcess>()
 
@@ -690,8 +695,8 @@ export async function setupE2E(opts: ServerOptions = {}): Promise<E2E> {
     kubectl,
     kubectlBackground,
     kubeConfig,
-    http: (method, urlPath, body, headers) => httpRequest(server.url, method, urlPath, body, headers),
-    watch: (urlPath, headers) => rawWatch(server.url, urlPath, headers),
+    http: (method, urlPath, body, headers) => httpRequest(server.url, method, urlPath, body, { ...auth, ...headers }),
+    watch: (urlPath, headers) => rawWatch(server.url, urlPath, { ...auth, ...headers }),
     async close() {
       for (const c of children) c.kill('SIGKILL')
       await server.stop()

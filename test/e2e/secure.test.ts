@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
 import { execFileSync, spawn } from 'node:child_process'
-import { ROOT, eventually, killGroup, setupE2E, type E2E } from './harness'
+import { ROOT, eventually, httpRequest, killGroup, setupE2E, type E2E } from './harness'
 
 let e: E2E
 let tokenFile: string
@@ -76,7 +76,7 @@ describe('npm run start:secure', () => {
     const r = await e.kubectl(['--kubeconfig', kc, 'get', 'namespaces'])
     expect(r.code).not.toBe(0)
     expect(r.stderr).toContain('error: You must be logged in to the server')
-    const raw = await e.http('GET', '/api/v1/namespaces')
+    const raw = await httpRequest(e.url, 'GET', '/api/v1/namespaces')
     expect(raw.status).toBe(401)
     expect(raw.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 })
   })
