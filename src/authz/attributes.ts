@@ -3,20 +3,10 @@
 // request for a kind that does not exist is authorized (and refused) like
 // any other.
 import type { UserInfo } from '../authn/user';
+import type { ReviewAttributes } from '../resources/types';
 
-export interface Attributes {
-  user: UserInfo;
-  verb: string;
-  resourceRequest: boolean;
-  /** Non-resource requests: the URL path. */
-  path: string;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-}
+/** Who asks to do what to which object: the same shape access reviews ask about. */
+export type Attributes = ReviewAttributes;
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);

@@ -7,6 +7,7 @@ import { lookup } from '../resources/registry';
 import type { RestContext } from '../rest/context';
 import { groupChanges } from '../rest/read';
 import type { PolicyRule } from './rules';
+import { selectorMatches } from '../resources/defs/shared';
 
 export interface Policy {
   clusterRoles: Map<string, KObject>;
@@ -68,20 +69,8 @@ export function clusterRoleRules(policy: Policy, name: string, visiting = new Se
   const rules: PolicyRule[] = [];
   for (const other of [...policy.clusterRoles.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
     if (other.metadata.name === name) continue;
-    if (selectors.some((s) => selects(s, other.metadata.labels ?? {}))) rules.push(...clusterRoleRules(policy, other.metadata.name, visiting));
+    if (selectors.some((s) => selectorMatches(s, other.metadata.labels))) rules.push(...clusterRoleRules(policy, other.metadata.name, visiting));
   }
   visiting.delete(name);
   return rules;
-}
-
-function selects(selector: KObject, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const x of selector.matchExpressions ?? []) {
-    const present = x.key in labels;
-    if (x.operator === 'In' && !(present && x.values?.includes(labels[x.key]))) return false;
-    if (x.operator === 'NotIn' && present && x.values?.includes(labels[x.key])) return false;
-    if (x.operator === 'Exists' && !present) return false;
-    if (x.operator === 'DoesNotExist' && present) return false;
-  }
-  return true;
 }
