@@ -11,6 +11,7 @@ import { ALL_CONTROLLERS, controllerOptions, type ControllerContext, type Contro
 import { runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
 import { runScheduler, type SchedulerPass } from './scheduler';
 import { runEndpoints, type EndpointsPass } from './endpoints';
+import { runClusterRoleAggregation, type AggregationPass } from './clusterroleaggregation';
 
 /** How soon after a kick the pass runs: writes arriving meanwhile share it. */
 export const KICK_DELAY_MS = 50;
@@ -26,6 +27,7 @@ export interface ReconcileResult {
   nodelifecycle?: LifecyclePass;
   scheduler?: SchedulerPass;
   endpoints?: EndpointsPass;
+  clusterroleaggregation?: AggregationPass;
   errors: string[];
 }
 
@@ -111,8 +113,10 @@ export class Controllers extends DurableObject<ControllerEnv> {
           itemErrors = r.errors;
         } else if (name === 'scheduler') {
           itemErrors = (result.scheduler = await runScheduler(ctx, opts)).errors;
-        } else {
+        } else if (name === 'endpoints') {
           itemErrors = (result.endpoints = await runEndpoints(ctx, opts)).errors;
+        } else {
+          itemErrors = (result.clusterroleaggregation = await runClusterRoleAggregation(ctx)).errors;
         }
         // Trouble with one object is logged and left to the periodic pass.
         for (const err of itemErrors) console.error(`controllers: ${name}: ${err}`);

@@ -38,8 +38,8 @@ export function controllerOptions(env: ControllerEnv, overrides: Partial<Control
 }
 
 /** Which controllers a change concerns. */
-export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints';
-export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints'];
+export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints' | 'clusterroleaggregation';
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints', 'clusterroleaggregation'];
 
 /**
  * The RestContext of the controllers' own writes. Their writes notify the
