@@ -24,9 +24,27 @@ export function bearerToken(req: Request): string | undefined {
   return token === '' ? undefined : token;
 }
 
+/** Browsers cannot set Authorization on a WebSocket: kube takes the token from this Sec-WebSocket-Protocol entry. */
+export const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
+/** The token of a WebSocket upgrade's `base64url.bearer.authorization.k8s.io.<token>` protocol, if any. */
+export function webSocketBearerToken(req: Request): string | undefined {
+  if ((req.headers.get('upgrade') ?? '').toLowerCase() !== 'websocket') return undefined;
+  const entry = (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).find((p) => p.startsWith(WS_BEARER_PREFIX));
+  if (entry === undefined) return undefined;
+  const encoded = entry.slice(WS_BEARER_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return '';
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(encoded.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+  } catch {
+    return '';
+  }
+}
+
 /** The authenticated user, or undefined when no authenticator accepts the request. */
 export async function authenticate(ctx: RestContext, req: Request): Promise<UserInfo | undefined> {
-  const token = bearerToken(req);
+  const token = bearerToken(req) ?? webSocketBearerToken(req);
+  if (token === '') return undefined;
   return token === undefined ? undefined : authenticateToken(ctx, token);
 }
 

@@ -4,6 +4,9 @@
 // the request (workers-platform.md §5.2). WebSocket upgrades keep `Upgrade`
 // and `Connection: Upgrade`, which is what passes them through.
 
+/** kube's WebSocket bearer-token protocol prefix (see authn). */
+const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'expect',
   'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'proxy-authentication-info',
@@ -37,6 +40,12 @@ export function forwardRequestHeaders(incoming: Headers): Headers {
     const n = name.toLowerCase();
     if (n === 'host' || n === 'authorization' || n.startsWith('impersonate-') || n.startsWith('cf-') || n === 'x-real-ip') continue;
     if (ws && (n === 'upgrade' || n === 'connection')) continue; // set below, normalised
+    if (ws && n === 'sec-websocket-protocol') {
+      // The client's credential for this API, never the upstream's business.
+      const kept = value.split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith(WS_BEARER_PREFIX));
+      if (kept.length) out.append(name, kept.join(', '));
+      continue;
+    }
     if (ws && listed.has(n) && n.startsWith('sec-websocket-')) { out.append(name, value); continue; }
     if (hopByHop(n, listed)) continue;
     out.append(name, value);

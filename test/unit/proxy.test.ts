@@ -64,7 +64,7 @@ describe('header hygiene', () => {
     const h = forwardRequestHeaders(new Headers({
       Connection: 'keep-alive, X-Private', 'Keep-Alive': 'timeout=5', 'Transfer-Encoding': 'chunked', TE: 'trailers', Trailer: 'X-T',
       'Proxy-Authorization': 'Basic x', 'Proxy-Connection': 'keep-alive', Upgrade: 'h2c', Expect: '100-continue', Host: 'api.example',
-      Authorization: 'Bearer admin-token', 'CF-Connecting-IP': '1.2.3.4', 'X-Private': 'hop', Accept: 'text/html', 'Content-Type': 'text/plain', 'Content-Length': '5', Cookie: 'a=b',
+      Authorization: 'Bearer admin-token', 'Impersonate-User': 'bob', 'Impersonate-Group': 'qa', 'CF-Connecting-IP': '1.2.3.4', 'X-Private': 'hop', Accept: 'text/html', 'Content-Type': 'text/plain', 'Content-Length': '5', Cookie: 'a=b',
     }));
     expect([...h.keys()].sort()).toEqual(['accept', 'content-length', 'content-type', 'cookie']);
   });
@@ -76,6 +76,14 @@ describe('header hygiene', () => {
     expect(Object.fromEntries(h)).toEqual({
       connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'v5.channel.k8s.io',
     });
+  });
+
+  it('drops the bearer token a WebSocket client put in its protocols', () => {
+    const h = forwardRequestHeaders(new Headers({
+      Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': 'k', 'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Protocol': 'base64url.bearer.authorization.k8s.io.YWRtaW4tdG9rZW4, v5.channel.k8s.io',
+    }));
+    expect(h.get('sec-websocket-protocol')).toBe('v5.channel.k8s.io');
   });
 
   it('strips hop-by-hop headers on the way out, except a 101 upgrade', () => {

@@ -60,3 +60,20 @@ describe('authentication on the secure Worker', () => {
     expect((await review('nope')).authenticated).toBe(false);
   });
 });
+
+describe('WebSocket bearer tokens', () => {
+  const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const upgrade = (protocols: string) => SELF.fetch(`${BASE}/api/v1/namespaces?watch=1&timeoutSeconds=1`, { headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': protocols } });
+
+  it('authenticates the base64url.bearer.authorization.k8s.io protocol as kube does, and refuses a bad one', async () => {
+    const good = await upgrade(`base64url.bearer.authorization.k8s.io.${b64url('admin-token')}, v4.channel.k8s.io`);
+    expect(good.status).not.toBe(401);
+    good.webSocket?.accept();
+    good.webSocket?.close();
+    for (const bad of [`base64url.bearer.authorization.k8s.io.${b64url('wrong')}`, 'base64url.bearer.authorization.k8s.io.!!!', 'v4.channel.k8s.io']) {
+      const r = await upgrade(bad);
+      expect(r.status, bad).toBe(401);
+      await r.arrayBuffer();
+    }
+  });
+});
