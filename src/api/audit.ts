@@ -3,6 +3,7 @@
 // bodies, no credentials: who, what, where from, and the answer's code.
 import type { Context } from 'hono';
 import type { ApiEnv, AuditRecord } from './types';
+import { ANONYMOUS_USER, type UserInfo } from '../authn/user';
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -21,7 +22,7 @@ export function auditEvent(c: Context<ApiEnv>, record: AuditRecord, received: Da
   if (!denied && READ_VERBS.has(verb)) return undefined;
   if (!denied && !a) return undefined;
   const url = new URL(c.req.url);
-  const userOf = (u: AuditRecord['user']) => (u ? { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups } : { username: 'system:anonymous', groups: ['system:unauthenticated'] });
+  const userOf = (u: UserInfo = ANONYMOUS_USER) => ({ username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups });
   return {
     kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: record.id, stage: 'ResponseComplete',
     requestURI: url.pathname + url.search, verb,

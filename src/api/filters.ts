@@ -3,11 +3,11 @@
 // the in-flight limit, then authorization of what the URL asks for. Only
 // the health and version paths answer without a user, as the
 // system:public-info-viewer role lets anyone read them in kube.
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { ApiEnv, AuditRecord } from './types';
 import { authenticate } from '../authn';
 import { insecurePort } from '../authn/env';
-import { LOOPBACK_ADMIN } from '../authn/user';
+import { ANONYMOUS_USER, LOOPBACK_ADMIN } from '../authn/user';
 import { unauthorized } from '../status/status';
 import { authorize, forbiddenError, requestAttributes } from '../authz';
 import { restContext } from './resources';
@@ -18,9 +18,11 @@ import { acquire, checkHeaderSize } from './limits';
 
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
+const isPublic = (c: Context<ApiEnv>) => PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD');
+
 export function filters(app: Hono<ApiEnv>) {
   app.use('*', async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    if (isPublic(c)) return next();
     const received = new Date();
     const record: AuditRecord = { id: crypto.randomUUID() };
     c.set('audit', record);
@@ -31,33 +33,28 @@ export function filters(app: Hono<ApiEnv>) {
   });
 
   app.use('*', async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    if (isPublic(c)) return next();
     checkHeaderSize(c.req.raw.headers);
     const record = c.get('audit');
-    const url = new URL(c.req.url);
+    // What the URL asks for does not depend on who asks: computed once, the user filled in as it becomes known.
+    const attrs = requestAttributes(ANONYMOUS_USER, c.req.method, new URL(c.req.url));
+    record.attrs = attrs;
     if (insecurePort(c.env)) {
       c.set('user', LOOPBACK_ADMIN);
-      record.user = LOOPBACK_ADMIN;
-      record.attrs = requestAttributes(LOOPBACK_ADMIN, c.req.method, url);
+      record.user = attrs.user = LOOPBACK_ADMIN;
       return next();
     }
     const ctx = restContext(c);
     const authenticated = await authenticate(ctx, c.req.raw);
-    if (!authenticated) {
-      record.attrs = requestAttributes({ username: 'system:anonymous', groups: ['system:unauthenticated'] }, c.req.method, url);
-      throw unauthorized();
-    }
-    record.user = authenticated;
-    record.attrs = requestAttributes(authenticated, c.req.method, url);
+    if (!authenticated) throw unauthorized();
+    record.user = attrs.user = authenticated;
     // The default roles must exist before the first decision on them.
     await ensureBootstrapped(ctx);
     const impersonated = await impersonate({ ...ctx, user: authenticated }, authenticated, c.req.raw.headers);
     const user = impersonated ?? authenticated;
     record.impersonatedUser = impersonated;
+    attrs.user = ctx.user = user;
     c.set('user', user);
-    ctx.user = user;
-    const attrs = requestAttributes(user, c.req.method, url);
-    record.attrs = attrs;
     const release = attrs.verb === 'watch' ? () => {} : acquire(c.env, user.username);
     try {
       const decision = await authorize(ctx, attrs);

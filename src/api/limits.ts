@@ -3,7 +3,7 @@
 // max-in-flight and API Priority and Fairness answer with 429 and
 // Retry-After). Watches are long-running and do not count, as in kube.
 import type { Env } from '../store/client';
-import { ApiError, badRequest } from '../status/status';
+import { badRequest, tooManyRequests } from '../status/status';
 
 /** Well under the platform's 128 KB of request headers, so the answer is ours and a Status. */
 export const MAX_HEADER_BYTES = 64 * 1024;
@@ -19,13 +19,6 @@ const inFlight = new Map<string, number>();
 function maxInFlight(env: Env): number {
   const n = Number((env as { EDGEKUBE_MAX_REQUESTS_IN_FLIGHT?: string }).EDGEKUBE_MAX_REQUESTS_IN_FLIGHT);
   return Number.isInteger(n) && n > 0 ? n : 200;
-}
-
-export function tooManyRequests(): ApiError {
-  return new ApiError({
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Too many requests, please try again later.',
-    reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds: 1 },
-  }, { 'Retry-After': '1' });
 }
 
 /** Takes a slot for `user`, or throws 429; the returned function gives it back. */

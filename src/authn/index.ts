@@ -43,9 +43,9 @@ export function webSocketBearerToken(req: Request): string | undefined {
 
 /** The authenticated user, or undefined when no authenticator accepts the request. */
 export async function authenticate(ctx: RestContext, req: Request): Promise<UserInfo | undefined> {
+  // '' is a WebSocket protocol entry that does not decode: no user.
   const token = bearerToken(req) ?? webSocketBearerToken(req);
-  if (token === '') return undefined;
-  return token === undefined ? undefined : authenticateToken(ctx, token);
+  return token ? authenticateToken(ctx, token) : undefined;
 }
 
 /** The user a bearer token stands for: a static token, then (in order) the other token authenticators. */

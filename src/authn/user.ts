@@ -12,6 +12,9 @@ export const AUTHENTICATED = 'system:authenticated';
 export const UNAUTHENTICATED = 'system:unauthenticated';
 export const ANONYMOUS = 'system:anonymous';
 
+/** Who a request without credentials would be (anonymous access is off: such requests get 401, and audit names them so). */
+export const ANONYMOUS_USER: UserInfo = { username: ANONYMOUS, groups: [UNAUTHENTICATED] };
+
 /** The user the insecure loopback port acts as (kube's old insecure port skipped authentication and authorization). */
 export const LOOPBACK_ADMIN: UserInfo = { username: 'system:admin', groups: [SYSTEM_MASTERS, AUTHENTICATED] };
 

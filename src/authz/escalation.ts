@@ -5,10 +5,9 @@
 import type { KObject } from '../resources/types';
 import type { AdmissionRequest, RestContext } from '../rest/context';
 import { SYSTEM_MASTERS, type UserInfo } from '../authn/user';
-import { ApiError } from '../status/status';
+import { forbidden, type ApiError } from '../status/status';
 import { authorize, userRules } from './index';
-import { clusterRoleRules } from './policy';
-import { currentPolicy } from './policy';
+import { clusterRoleRules, currentPolicy } from './policy';
 import { uncovered, type PolicyRule } from './rules';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -33,8 +32,8 @@ function format(rule: PolicyRule): string {
 
 function escalation(req: AdmissionRequest, user: UserInfo, missing: PolicyRule[]): ApiError {
   const groups = `[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]`;
-  const message = `${req.def.resource}.${RBAC} "${req.name}" is forbidden: user "${user.username}" (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(format).join('\n')}`;
-  return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Forbidden', code: 403, details: { name: req.name, group: RBAC, kind: req.def.resource } });
+  return forbidden({ group: RBAC, resource: req.def.resource }, req.name,
+    `user "${user.username}" (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(format).join('\n')}`);
 }
 
 export async function admitRBAC(ctx: RestContext, req: AdmissionRequest): Promise<void> {

@@ -3,7 +3,7 @@
 // authorizer); everyone else is decided by RBAC.
 import type { RestContext } from '../rest/context';
 import { SYSTEM_MASTERS, type UserInfo } from '../authn/user';
-import { ApiError } from '../status/status';
+import { forbidden, type ApiError } from '../status/status';
 import type { Attributes } from './attributes';
 import { currentPolicy } from './policy';
 import { rbacAllows, rulesFor } from './rbac';
@@ -42,11 +42,6 @@ export function forbiddenMessage(a: Attributes): string {
 
 /** The 403 Status for a denied request, as responsewriters.Forbidden writes it. */
 export function forbiddenError(a: Attributes, reason: string): ApiError {
-  const why = forbiddenMessage(a) + (reason ? `: ${reason}` : '');
-  const qualified = a.resourceRequest ? (a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource) : '';
-  const message = qualified === '' ? `forbidden: ${why}` : a.name ? `${qualified} "${a.name}" is forbidden: ${why}` : `${qualified} is forbidden: ${why}`;
-  return new ApiError({
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Forbidden', code: 403,
-    details: { ...(a.name ? { name: a.name } : {}), ...(a.apiGroup ? { group: a.apiGroup } : {}), ...(a.resource ? { kind: a.resource } : {}) },
-  });
+  const q = a.resourceRequest ? { group: a.apiGroup, resource: a.resource } : { group: '', resource: '' };
+  return forbidden(q, a.name, forbiddenMessage(a) + (reason ? `: ${reason}` : ''));
 }

@@ -4,8 +4,7 @@
 // the request (workers-platform.md §5.2). WebSocket upgrades keep `Upgrade`
 // and `Connection: Upgrade`, which is what passes them through.
 
-/** kube's WebSocket bearer-token protocol prefix (see authn). */
-const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+import { WS_BEARER_PREFIX } from '../authn';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'expect',

@@ -3,6 +3,7 @@
 // functions. One definition per kind; the registry table drives routing,
 // discovery, tables, validation and storage from these.
 import type { UserInfo } from '../authn/user';
+import type { PolicyRule } from '../authz/rules';
 
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [k: string]: JSONValue };
 
@@ -101,7 +102,7 @@ export interface Reviewer {
   /** The server's authorizer on one request's attributes. */
   authorize(attrs: ReviewAttributes): Promise<{ allowed: boolean; reason: string }>;
   /** Every rule that applies to a user in a namespace. */
-  rules(user: UserInfo, namespace: string): Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
+  rules(user: UserInfo, namespace: string): Promise<PolicyRule[]>;
 }
 
 /** A request in an access review's terms (authorization.k8s.io ResourceAttributes or NonResourceAttributes). */

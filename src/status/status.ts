@@ -49,8 +49,18 @@ export const invalid = (kind: string, group: string, name: string, causes: Field
 export const badRequest = (message: string, causes?: StatusDetails['causes']) => failure(400, 'BadRequest', message, causes ? { causes } : undefined);
 /** No authenticator accepted the request's credentials (or it had none). */
 export const unauthorized = () => failure(401, 'Unauthorized', 'Unauthorized');
-export const forbidden = (q: Qualified, name: string, why: string) =>
-  failure(403, 'Forbidden', `${qualified(q)} "${name}" is forbidden: ${why}`, detailsOf(q, name));
+/** As NewForbidden: without a name the message names the resource only, without a resource (a path) neither. */
+export function forbidden(q: Qualified, name: string, why: string): ApiError {
+  const r = qualified(q);
+  const message = r === '' ? `forbidden: ${why}` : name ? `${r} "${name}" is forbidden: ${why}` : `${r} is forbidden: ${why}`;
+  const details: StatusDetails = { ...(name ? { name } : {}), ...(q.group ? { group: q.group } : {}), ...(q.resource ? { kind: q.resource } : {}) };
+  return failure(403, 'Forbidden', message, details);
+}
+/** What max-in-flight and API Priority and Fairness answer to a client over its share. */
+export const tooManyRequests = (retryAfterSeconds = 1) => new ApiError(
+  { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Too many requests, please try again later.', reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds } },
+  { 'Retry-After': String(retryAfterSeconds) },
+);
 export const methodNotSupported = (q: Qualified, action: string) =>
   failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${qualified(q)}"`, { group: q.group, kind: q.resource });
 export const gone = (message: string) => failure(410, 'Expired', message);
