@@ -2,6 +2,7 @@
 // watch streams (list, then watch from the list's resourceVersion).
 import { Agent, fetch as undiciFetch } from 'undici';
 import { errMsg } from './log.ts';
+import type { TokenSource } from './credentials.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
@@ -21,7 +22,7 @@ export class ApiClient {
   /** fetch, trusting `ca` when the server's certificate is from the cluster's own CA. */
   readonly fetch: typeof globalThis.fetch;
 
-  constructor(readonly server: string, readonly token?: string, readonly ca?: string) {
+  constructor(readonly server: string, readonly token: TokenSource = () => undefined, readonly ca?: string) {
     this.server = server.replace(/\/+$/, '');
     if (ca) {
       const dispatcher = new Agent({ connect: { ca } });
@@ -32,11 +33,12 @@ export class ApiClient {
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
+    const token = this.token();
     return {
       accept: 'application/json',
       'accept-encoding': 'identity',
       'user-agent': USER_AGENT,
-      ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...extra,
     };
   }

@@ -2,9 +2,11 @@
 // Lease and status, runs the pods bound to it as local processes, and serves
 // the kubelet API the server proxies to (directly, or over a reverse tunnel).
 //
-//   npm run agent -- --name NAME (--server URL [--token TOKEN] | --kubeconfig PATH) [--port PORT]
+//   npm run agent -- --name NAME (--server URL [--token TOKEN] | --kubeconfig PATH | --bootstrap-kubeconfig PATH) [--port PORT]
 //                    [--address ADDR] [--tunnel] [--credential SECRET] [--state-dir DIR]
 import { loadKubeconfig, type Credentials } from './kubeconfig.ts';
+import { bootstrapNodeCredentials } from './bootstrap.ts';
+import { clientCertificateAssertions, staticToken, type TokenSource } from './credentials.ts';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -22,8 +24,12 @@ const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
   --name NAME          the node name (required)
   --server URL         the API server, e.g. http://127.0.0.1:8080 (required)
   --token TOKEN        bearer token for the API server
-  --kubeconfig PATH    server, CA and token from a kubeconfig, as a kubelet's --kubeconfig
-                       (--server and --token override it)
+  --kubeconfig PATH    server, CA and credential (token, or client certificate and key) from
+                       a kubeconfig, as a kubelet's --kubeconfig (--server and --token override it)
+  --bootstrap-kubeconfig PATH
+                       join with the bootstrap token in this kubeconfig: ask for a node client
+                       certificate and write it to --kubeconfig (default STATE-DIR/kubelet.kubeconfig);
+                       later starts reuse that certificate
   --port PORT          kubelet API port, reported as daemonEndpoints (default 10250)
   --address ADDR       the node's InternalIP, also the pods' IP (default: first non-loopback IPv4)
   --tunnel             reach the server over a reverse tunnel instead of listening on ADDR:PORT
@@ -58,35 +64,48 @@ async function main() {
     process.exit(2);
   }
   if (args.help) { console.log(USAGE); return; }
-  const known = ['name', 'server', 'token', 'kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
+  const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
-  let creds: Credentials | undefined;
-  if (typeof args.kubeconfig === 'string') {
-    try {
-      creds = loadKubeconfig(args.kubeconfig);
-    } catch (e) {
-      console.error(`--kubeconfig ${args.kubeconfig}: ${errMsg(e)}`);
-      process.exit(2);
-    }
-    args.server ??= creds.server;
-    if (creds.token) args.token ??= creds.token;
-  }
-  if (unknown.length || typeof args.name !== 'string' || typeof args.server !== 'string') {
+  if (unknown.length || typeof args.name !== 'string' || (typeof args.server !== 'string' && typeof args.kubeconfig !== 'string' && typeof args['bootstrap-kubeconfig'] !== 'string')) {
     console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
     process.exit(2);
   }
   const name = args.name;
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) { console.error(`--name ${JSON.stringify(name)} is not a valid node name (DNS subdomain)`); process.exit(2); }
+  const stateDir = path.resolve(typeof args['state-dir'] === 'string' ? args['state-dir'] : path.join(os.homedir(), '.edgekube', 'agents', name));
+  fs.mkdirSync(stateDir, { recursive: true });
+  setLogPrefix(`agent ${name}`);
+  let creds: Credentials | undefined;
+  const kubeconfig = typeof args.kubeconfig === 'string' ? args.kubeconfig : undefined;
+  try {
+    if (typeof args['bootstrap-kubeconfig'] === 'string') {
+      creds = await bootstrapNodeCredentials(args['bootstrap-kubeconfig'], kubeconfig ?? path.join(stateDir, 'kubelet.kubeconfig'), name);
+    } else if (kubeconfig) {
+      creds = loadKubeconfig(kubeconfig);
+    }
+  } catch (e) {
+    console.error(`[agent ${name}] ${errMsg(e)}`);
+    process.exit(2);
+  }
+  if (creds) {
+    args.server ??= creds.server;
+    if (creds.token) args.token ??= creds.token;
+  }
+  if (typeof args.server !== 'string') { console.error(USAGE); process.exit(2); }
+  let token: TokenSource;
+  try {
+    token = typeof args.token === 'string' ? staticToken(args.token)
+      : creds?.clientCertificate ? clientCertificateAssertions(creds.clientCertificate, creds.clientKey!) : staticToken(undefined);
+  } catch (e) {
+    console.error(`[agent ${name}] client certificate: ${errMsg(e)}`);
+    process.exit(2);
+  }
   const port = Number(args.port ?? 10250);
   if (!Number.isInteger(port) || port < 1 || port > 65535) { console.error(`--port ${args.port} is not a port`); process.exit(2); }
   const address = typeof args.address === 'string' ? args.address : defaultAddress();
   const tunnel = args.tunnel === true;
-  const stateDir = path.resolve(typeof args['state-dir'] === 'string' ? args['state-dir'] : path.join(os.homedir(), '.edgekube', 'agents', name));
-  fs.mkdirSync(stateDir, { recursive: true });
-  setLogPrefix(`agent ${name}`);
   log(`starting: server ${args.server}, address ${address}, ${tunnel ? 'tunnel mode' : `kubelet port ${port}`}, state ${stateDir}`);
 
-  const token = typeof args.token === 'string' ? args.token : undefined;
   const api = new ApiClient(args.server, token, creds?.ca);
   const runtime = new ProcessRuntime(stateDir);
   const node = new NodeAgent(api, { name, address, port, tunnel, stateDir, runtimeVersion: runtime.version });

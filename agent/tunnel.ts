@@ -11,7 +11,10 @@ import {
   controlOf, decodeData, encodeControl, encodeData, frames, parseControl, type Control, type HeaderList,
 } from '../src/proxy/protocol.ts';
 import { USER_AGENT } from './api.ts';
+import type { TokenSource } from './credentials.ts';
 import { errMsg, log, warn } from './log.ts';
+
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 const MORE = 0x80;
 const PING_MS = 15_000;
@@ -52,7 +55,7 @@ export class TunnelClient {
     private readonly credential: () => string | undefined,
     private readonly api: KubeletApi,
     /** How the agent authenticates to the API server, and the CA it trusts. */
-    private readonly client: { token?: string; ca?: string } = {},
+    private readonly client: { token?: TokenSource; ca?: string } = {},
   ) {}
 
   /** Connects, and reconnects with back-off (1 s doubling to 30 s, with jitter) whenever the tunnel drops. */
@@ -63,7 +66,7 @@ export class TunnelClient {
       try {
         const conn = await connectWebSocket(url, {
           ca: this.client.ca,
-          headers: { [CREDENTIAL_HEADER]: this.credential() ?? '', 'user-agent': USER_AGENT, ...(this.client.token ? { authorization: `Bearer ${this.client.token}` } : {}) },
+          headers: { [CREDENTIAL_HEADER]: this.credential() ?? '', 'user-agent': USER_AGENT, ...bearer(this.client.token?.()) },
         });
         delay = 1000;
         log(`tunnel connected to ${this.server}`);

@@ -3,8 +3,10 @@
 import type { AdmissionRequest, RestContext } from '../rest/context';
 import { admitRBAC } from '../authz/escalation';
 import { admitNodeRestriction } from './noderestriction';
+import { admitCertificates } from './certificates';
 
 export async function admit(ctx: RestContext, req: AdmissionRequest): Promise<void> {
   await admitNodeRestriction(ctx, req);
   await admitRBAC(ctx, req);
+  await admitCertificates(ctx, req);
 }

@@ -7,6 +7,7 @@ import { authEnv } from './env';
 import { lookupToken, tokenFile } from './tokenfile';
 import { authenticateServiceAccountToken } from './serviceaccount';
 import { authenticateBootstrapToken } from './bootstrap';
+import { authenticateClientCertificateAssertion } from './clientcert';
 import { withAuthenticatedGroup, type UserInfo } from './user';
 
 export type { UserInfo } from './user';
@@ -52,6 +53,7 @@ export async function authenticate(ctx: RestContext, req: Request): Promise<User
 export async function authenticateToken(ctx: RestContext, token: string): Promise<UserInfo | undefined> {
   const csv = authEnv(ctx.env).EDGEKUBE_TOKEN_AUTH;
   const user = (csv ? await lookupToken(await tokenFile(csv), token) : undefined)
+    ?? await authenticateClientCertificateAssertion(ctx, token)
     ?? await authenticateServiceAccountToken(ctx, token)
     ?? await authenticateBootstrapToken(ctx, token);
   return user ? withAuthenticatedGroup(user) : undefined;

@@ -10,6 +10,7 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const AGGREGATE = (to: string) => ({ [`${RBAC}/aggregate-to-${to}`]: 'true' });
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
+const signer = (verb: string, name: string): PolicyRule => ({ verbs: [verb], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [name] });
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 
 function clusterRole(name: string, rules: PolicyRule[], labels: Record<string, string> = {}, aggregate?: string[]): KObject {
@@ -81,6 +82,10 @@ export const DEFAULT_CLUSTER_ROLES: KObject[] = [
     rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
   ]),
   clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
+  clusterRole('system:certificates.k8s.io:kube-apiserver-client-approver', [signer('approve', 'kubernetes.io/kube-apiserver-client')]),
+  clusterRole('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [signer('approve', 'kubernetes.io/kube-apiserver-client-kubelet')]),
   clusterRole('system:auth-delegator', [
     rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
@@ -100,6 +105,12 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: KObject[] = [
   clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
   clusterRoleBinding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
   clusterRoleBinding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }]),
+  // What kubeadm binds so that nodes join with bootstrap tokens: a bootstrap
+  // token may ask for a node credential, which is approved automatically, and
+  // a node may renew its own.
+  clusterRoleBinding('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [group('system:bootstrappers')]),
+  clusterRoleBinding('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
+  clusterRoleBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
 ];
 
 const key = (v: unknown) => JSON.stringify(v);

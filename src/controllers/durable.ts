@@ -12,6 +12,8 @@ import { runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
 import { runScheduler, type SchedulerPass } from './scheduler';
 import { runEndpoints, type EndpointsPass } from './endpoints';
 import { runClusterRoleAggregation, type AggregationPass } from './clusterroleaggregation';
+import { runCSRApproving, type CSRApprovingPass } from './csrapproving';
+import { runCSRSigning, type CSRSigningPass } from './csrsigning';
 
 /** How soon after a kick the pass runs: writes arriving meanwhile share it. */
 export const KICK_DELAY_MS = 50;
@@ -28,6 +30,8 @@ export interface ReconcileResult {
   scheduler?: SchedulerPass;
   endpoints?: EndpointsPass;
   clusterroleaggregation?: AggregationPass;
+  csrapproving?: CSRApprovingPass;
+  csrsigning?: CSRSigningPass;
   errors: string[];
 }
 
@@ -115,8 +119,12 @@ export class Controllers extends DurableObject<ControllerEnv> {
           itemErrors = (result.scheduler = await runScheduler(ctx, opts)).errors;
         } else if (name === 'endpoints') {
           itemErrors = (result.endpoints = await runEndpoints(ctx, opts)).errors;
-        } else {
+        } else if (name === 'clusterroleaggregation') {
           itemErrors = (result.clusterroleaggregation = await runClusterRoleAggregation(ctx)).errors;
+        } else if (name === 'csrapproving') {
+          itemErrors = (result.csrapproving = await runCSRApproving(ctx, opts.now)).errors;
+        } else {
+          itemErrors = (result.csrsigning = await runCSRSigning(ctx, opts.now)).errors;
         }
         // Trouble with one object is logged and left to the periodic pass.
         for (const err of itemErrors) console.error(`controllers: ${name}: ${err}`);

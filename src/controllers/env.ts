@@ -38,8 +38,9 @@ export function controllerOptions(env: ControllerEnv, overrides: Partial<Control
 }
 
 /** Which controllers a change concerns. */
-export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints' | 'clusterroleaggregation';
-export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints', 'clusterroleaggregation'];
+export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints' | 'clusterroleaggregation' | 'csrapproving' | 'csrsigning';
+/** In the order a pass runs them: approval before signing, so a new node's request is issued in one pass. */
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints', 'clusterroleaggregation', 'csrapproving', 'csrsigning'];
 
 /**
  * The RestContext of the controllers' own writes. Their writes notify the

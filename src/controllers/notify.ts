@@ -14,6 +14,7 @@ function interested(def: ResourceDefinition, obj: KObject | undefined): Controll
     if (def.resource === 'services') return ['endpoints'];
   }
   if (def.group === 'rbac.authorization.k8s.io' && def.resource === 'clusterroles') return ['clusterroleaggregation'];
+  if (def.group === 'certificates.k8s.io' && def.resource === 'certificatesigningrequests') return ['csrapproving', 'csrsigning'];
   // A node's heartbeat: after a restart of the controllers' object this is what wakes it.
   if (def.group === 'coordination.k8s.io' && def.resource === 'leases' && obj?.metadata?.namespace === 'kube-node-lease') return ['nodelifecycle'];
   return [];

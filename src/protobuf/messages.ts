@@ -1420,6 +1420,31 @@ const SPEC: Record<string, string> = {
   ExtraValue: `
     1 items []string`,
 
+  // ---- k8s.io/api/certificates/v1 ----
+  CertificateSigningRequest: `
+    1 metadata ObjectMeta
+    2 spec CertificateSigningRequestSpec
+    3 status CertificateSigningRequestStatus`,
+  CertificateSigningRequestSpec: `
+    1 request bytes
+    7 signerName string
+    8 expirationSeconds int32 ptr
+    5 usages []string
+    2 username string
+    3 uid string
+    4 groups []string
+    6 extra map<string,ExtraValue>`,
+  CertificateSigningRequestStatus: `
+    1 conditions []CertificateSigningRequestCondition
+    2 certificate bytes`,
+  CertificateSigningRequestCondition: `
+    1 type string
+    6 status string
+    2 reason string
+    3 message string
+    4 lastUpdateTime Time
+    5 lastTransitionTime Time`,
+
   // ---- k8s.io/api/authentication/v1 ----
   SelfSubjectReview: `
     1 metadata ObjectMeta
@@ -1499,6 +1524,7 @@ export const KINDS: Record<string, string> = {
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/TokenReview': 'TokenReview',
+  'certificates.k8s.io/v1/CertificateSigningRequest': 'CertificateSigningRequest',
 };
 
 export const ANY_VERSION_KINDS: Record<string, string> = {

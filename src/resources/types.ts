@@ -68,10 +68,12 @@ export interface ResourceDefinition {
   statusSubresource?: boolean;
   /** Defaults applied on create and on update (like SetDefaults_* funcs). Mutates. */
   defaults?(obj: KObject): void;
-  /** Create-only preparation (PrepareForCreate): e.g. initial status. Mutates. */
-  prepareForCreate?(obj: KObject): void;
+  /** Create-only preparation (PrepareForCreate): e.g. initial status, or the requester (CSRs). Mutates. */
+  prepareForCreate?(obj: KObject, user?: UserInfo): void;
   /** Update preparation (PrepareForUpdate): e.g. keep status. Mutates newObj. */
   prepareForUpdate?(newObj: KObject, oldObj: KObject): void;
+  /** The status subresource's PrepareForUpdate, after the status was taken from the request. Mutates newObj. */
+  prepareForStatusUpdate?(newObj: KObject, oldObj: KObject): void;
   /** Validation of the whole object, without metadata.name (checked generically). */
   validate?(obj: KObject): FieldError[];
   /** Extra checks on update: immutable fields and the like. */

@@ -15,6 +15,8 @@ import { parseDeleteOptions, type WriteOptions } from '../request/options';
 import { recordEvent } from './events';
 import { rfc3339 } from './objects';
 import { issueServiceAccountToken } from './tokens';
+import { checkTypeAndScope } from './objects';
+import { applyApproval } from '../resources/defs/certificates/certificatesigningrequests';
 
 export interface SubresourceHandler {
   get?(ctx: RestContext, op: Operation): Promise<string>;
@@ -189,10 +191,28 @@ const token: SubresourceHandler = {
   },
 };
 
+// ---- certificatesigningrequests/approval ---------------------------------------
+
+/** Approval changes only the Approved and Denied conditions (the approval strategy). */
+const approval: SubresourceHandler = {
+  async get(ctx, op) {
+    return (await getObject(ctx, op)).object;
+  },
+  async update(ctx, op, body, opts) {
+    checkTypeAndScope(op.def, body, op.namespace);
+    if (body.metadata?.name && body.metadata.name !== op.name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${op.name})`);
+    return guaranteedUpdate(ctx, op, op.name!, { ...opts, resourceVersion: body.metadata?.resourceVersion || undefined, subresource: 'approval' }, (old) => applyApproval(body, old));
+  },
+  async patch(ctx, op, type, patch, opts) {
+    return guaranteedUpdate(ctx, op, op.name!, { ...opts, subresource: 'approval' }, (old) => applyApproval(applyPatch(op.def, op.name!, type, old, patch), old));
+  },
+};
+
 /** Keyed by "<group>/<resource>/<subresource>". */
 const HANDLERS: Record<string, SubresourceHandler> = {
   'apps/deployments/scale': scale, 'apps/replicasets/scale': scale, 'apps/statefulsets/scale': scale, '/replicationcontrollers/scale': scale,
   '/pods/binding': binding, '/pods/eviction': eviction, '/namespaces/finalize': finalize, '/serviceaccounts/token': token,
+  'certificates.k8s.io/certificatesigningrequests/approval': approval,
 };
 
 export function subresourceHandler(def: ResourceDefinition, subresource: string): SubresourceHandler | undefined {

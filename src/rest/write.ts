@@ -58,7 +58,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   const generated = !m.name && typeof m.generateName === 'string' && m.generateName !== '';
   if (generated) m.name = generateName(m.generateName);
   def.defaults?.(obj);
-  def.prepareForCreate?.(obj);
+  def.prepareForCreate?.(obj, ctx.user);
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
   const created = trackManagers(ctx, def, undefined, obj, opts);
@@ -104,14 +104,15 @@ export async function updateObject(ctx: RestContext, op: Operation, body: KObjec
     if (body.metadata.uid && body.metadata.uid !== old.metadata.uid) {
       throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
     }
-    return op.subresource === 'status' ? withStatus(old, body) : withSpec(def, old, body);
+    return op.subresource === 'status' ? withStatus(def, old, body) : withSpec(def, old, body);
   });
 }
 
 /** A status update changes status only (the status strategy's PrepareForUpdate). */
-function withStatus(old: KObject, body: KObject): KObject {
+function withStatus(def: ResourceDefinition, old: KObject, body: KObject): KObject {
   const next = structuredClone(old);
   next.status = body.status;
+  def.prepareForStatusUpdate?.(next, old);
   return next;
 }
 
@@ -203,7 +204,7 @@ export async function patchObject(ctx: RestContext, op: Operation, type: PatchTy
     if (patched.metadata.name !== name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     validateFields(ctx, def, patched, opts.fieldValidation);
     patched.metadata.resourceVersion = old.metadata.resourceVersion;
-    return op.subresource === 'status' ? withStatus(old, patched) : withSpec(def, old, patched);
+    return op.subresource === 'status' ? withStatus(def, old, patched) : withSpec(def, old, patched);
   });
 }
 
@@ -244,7 +245,7 @@ export async function applyObject(ctx: RestContext, op: Operation, config: unkno
     const merged = applyConfiguration(def, old, structuredClone(applied), manager, force, op.subresource);
     merged.metadata.resourceVersion = old.metadata.resourceVersion;
     if (op.subresource !== 'status') return withSpec(def, old, merged);
-    const next = withStatus(old, merged);
+    const next = withStatus(def, old, merged);
     next.metadata.managedFields = merged.metadata.managedFields;
     return next;
   });

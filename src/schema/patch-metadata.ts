@@ -183,6 +183,8 @@ export const PATCH_METADATA: Record<string, Record<string, FieldPatchMetadata>> 
   'io.k8s.api.networking.v1.NetworkPolicyEgressRule': { ports: atomic, to: atomic },
 
   // rbac.authorization.k8s.io/v1
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec': { usages: atomic, groups: atomic },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestStatus': { conditions: { listType: 'map', listMapKeys: ['type'] } },
   'io.k8s.api.rbac.v1.Role': { rules: atomic },
   'io.k8s.api.rbac.v1.ClusterRole': { rules: atomic },
   'io.k8s.api.rbac.v1.PolicyRule': { verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic, nonResourceURLs: atomic },

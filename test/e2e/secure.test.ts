@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
 import { execFileSync, spawn } from 'node:child_process'
-import { ROOT, eventually, httpRequest, killGroup, setupE2E, type E2E } from './harness'
+import 'reflect-metadata'
+import * as x509 from '@peculiar/x509'
+import { ROOT, eventually, httpRequest, killGroup, parseTable, setupE2E, type E2E } from './harness'
 
 let e: E2E
 let tokenFile: string
@@ -282,22 +284,46 @@ describe('RBAC with the real kubectl', () => {
   })
 })
 
+interface Agent { output(): string; stop(): Promise<void> }
+
+/** Starts the node agent with these options; stop() ends it and the pods it started. */
+function startAgent(name: string, args: string[]): Agent {
+  const stateDir = path.join(e.tmpDir, 'agents', name)
+  let output = ''
+  const child = spawn('npm', ['run', '--silent', 'agent', '--', '--name', name, '--tunnel', '--address', '127.0.0.1', '--state-dir', stateDir, ...args], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+  })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  return {
+    output: () => output,
+    async stop() {
+      if (child.pid) await killGroup(child.pid, 5000)
+      const dir = path.join(stateDir, 'containers')
+      for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        try {
+          if (f.endsWith('.pid')) process.kill(-JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).pid, 'SIGKILL')
+          if (f.endsWith('.json')) process.kill(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).shimPid, 'SIGKILL')
+        } catch {}
+      }
+    },
+  }
+}
+
+async function nodeReady(name: string) {
+  await eventually(async () => {
+    const r = await e.kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])
+    return r.stdout === 'True'
+  }, 30_000, `node ${name} Ready`)
+}
+
 describe('a node agent with --kubeconfig', () => {
   it('joins over TLS with its node credential, renews its Lease and runs pods', async () => {
     const kc = kubeconfigWith('sn1', { token: 'sn1-node-token' })
-    const stateDir = path.join(e.tmpDir, 'agents', 'sn1')
-    let output = ''
-    const child = spawn('npm', ['run', '--silent', 'agent', '--', '--name', 'sn1', '--kubeconfig', kc, '--tunnel', '--address', '127.0.0.1', '--state-dir', stateDir], {
-      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
-    })
-    child.stdout!.on('data', (d) => (output += d))
-    child.stderr!.on('data', (d) => (output += d))
+    const agent = startAgent('sn1', ['--kubeconfig', kc])
     try {
-      await eventually(() => output.includes('tunnel connected'), 30_000, `the agent's tunnel; output:\n${output}`)
-      await eventually(async () => {
-        const r = await e.kubectl(['get', 'node', 'sn1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])
-        return r.stdout === 'True'
-      }, 30_000, 'node sn1 Ready')
+      await eventually(() => agent.output().includes('tunnel connected'), 30_000, `the agent's tunnel; output:\n${agent.output()}`)
+      await nodeReady('sn1')
       const lease = JSON.parse(ok(await e.kubectl(['-n', 'kube-node-lease', 'get', 'lease', 'sn1', '-o', 'json']), 'lease'))
       expect(lease.spec.holderIdentity).toBe('sn1')
       expect(Date.parse(lease.spec.renewTime)).toBeGreaterThan(Date.now() - 60_000)
@@ -319,17 +345,88 @@ spec:
       ok(await e.kubectl(['apply', '-f', '-'], { input: podYaml }), 'pod')
       await eventually(async () => (await e.kubectl(['-n', 'nodejob', 'get', 'pod', 'greeter', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 30_000, 'pod Running')
       await eventually(async () => (await e.kubectl(['-n', 'nodejob', 'logs', 'greeter'])).stdout.includes('hello-from-a-secret'), 20_000, 'the pod log, read through the tunnel')
-      expect(output).not.toContain('403')
+      expect(agent.output()).not.toContain('403')
     } finally {
       await e.kubectl(['delete', 'namespace', 'nodejob', '--wait=false'])
       await eventually(async () => !(await e.kubectl(['-n', 'nodejob', 'get', 'pod', 'greeter'])).stdout.includes('greeter'), 30_000, 'pod gone').catch(() => {})
-      if (child.pid) await killGroup(child.pid, 5000)
-      for (const f of fs.existsSync(path.join(stateDir, 'containers')) ? fs.readdirSync(path.join(stateDir, 'containers')) : []) {
-        try {
-          if (f.endsWith('.pid')) process.kill(-JSON.parse(fs.readFileSync(path.join(stateDir, 'containers', f), 'utf8')).pid, 'SIGKILL')
-          if (f.endsWith('.json')) process.kill(JSON.parse(fs.readFileSync(path.join(stateDir, 'containers', f), 'utf8')).shimPid, 'SIGKILL')
-        } catch {}
-      }
+      await agent.stop()
     }
   }, 120_000)
+})
+
+describe('a node that joins with a bootstrap token', () => {
+  it('gets its own certificate through a CSR, runs pods as system:node:NAME, and keeps that credential across restarts', async () => {
+    // The token, made as the README says (what `kubeadm token create` stores).
+    const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    ok(await e.kubectl(['-n', 'kube-system', 'create', 'secret', 'generic', 'bootstrap-token-j0in42', '--type', 'bootstrap.kubernetes.io/token',
+      '--from-literal=token-id=j0in42', '--from-literal=token-secret=0123456789abcdef', '--from-literal=usage-bootstrap-authentication=true',
+      `--from-literal=expiration=${expiration}`]), 'bootstrap token')
+    const boot = kubeconfigWith('bootstrap', { token: 'j0in42.0123456789abcdef' })
+    const nodeKubeconfig = path.join(e.tmpDir, 'agents', 'sb1', 'kubelet.kubeconfig')
+    let agent = startAgent('sb1', ['--bootstrap-kubeconfig', boot])
+    try {
+      await eventually(() => agent.output().includes('tunnel connected'), 45_000, `the agent's tunnel; output:\n${agent.output()}`)
+      expect(agent.output()).toContain('waiting for it to be approved and signed')
+      expect(agent.output()).toContain(`node credential written to ${nodeKubeconfig}`)
+      await nodeReady('sb1')
+      const csrs = parseTable(ok(await e.kubectl(['get', 'csr']), 'get csr'))
+      const mine = csrs.find((r) => r.NAME.startsWith('node-csr-sb1-'))!
+      expect(mine).toMatchObject({ SIGNERNAME: 'kubernetes.io/kube-apiserver-client-kubelet', REQUESTOR: 'system:bootstrap:j0in42', CONDITION: 'Approved,Issued' })
+      // The node's kubeconfig holds its certificate and key, not the bootstrap token, readable by its owner only.
+      const written = fs.readFileSync(nodeKubeconfig, 'utf8')
+      expect(written).toContain('client-certificate-data')
+      expect(written).not.toContain('0123456789abcdef')
+      expect(fs.statSync(nodeKubeconfig).mode & 0o077).toBe(0)
+      // The Node was registered by system:node:sb1 itself (managedFields name the agent, the user is checked by NodeRestriction).
+      const node = JSON.parse(ok(await e.kubectl(['get', 'node', 'sb1', '-o', 'json']), 'node'))
+      expect(node.metadata.labels['kubernetes.io/hostname']).toBe('sb1')
+
+      ok(await e.kubectl(['create', 'namespace', 'joined']), 'ns')
+      ok(await e.kubectl(['-n', 'joined', 'run', 'hello', '--image=busybox', '--restart=Never', '--overrides', JSON.stringify({ spec: { nodeName: 'sb1' } }), '--command', '--', 'sh', '-c', 'echo joined-node-says-hi; sleep 600']), 'run')
+      await eventually(async () => (await e.kubectl(['-n', 'joined', 'logs', 'hello'])).stdout.includes('joined-node-says-hi'), 30_000, 'the pod log from the joined node')
+      expect(agent.output()).not.toContain('403')
+
+      // The token may go; a restarted agent uses the certificate it was given.
+      ok(await e.kubectl(['-n', 'kube-system', 'delete', 'secret', 'bootstrap-token-j0in42']), 'delete token')
+      await agent.stop()
+      agent = startAgent('sb1', ['--bootstrap-kubeconfig', boot])
+      await eventually(() => agent.output().includes('tunnel connected'), 45_000, `the restarted agent; output:\n${agent.output()}`)
+      expect(agent.output()).toContain(`using the node credential in ${nodeKubeconfig}`)
+      await eventually(async () => {
+        const lease = JSON.parse(ok(await e.kubectl(['-n', 'kube-node-lease', 'get', 'lease', 'sb1', '-o', 'json']), 'lease'))
+        return Date.parse(lease.spec.renewTime) > Date.now() - 15_000
+      }, 30_000, 'the lease renewed after the restart')
+    } finally {
+      await e.kubectl(['delete', 'namespace', 'joined', '--wait=false'])
+      await agent.stop()
+    }
+  }, 180_000)
+
+  it('kubectl certificate approve issues a client certificate a person asked for', async () => {
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=jane,O=devs', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })
+    const yaml = `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: jane}
+spec:
+  request: ${Buffer.from(request.toString('pem')).toString('base64')}
+  signerName: kubernetes.io/kube-apiserver-client
+  expirationSeconds: 86400
+  usages: [client auth]
+`
+    ok(await e.kubectl(['apply', '-f', '-'], { input: yaml }), 'create csr')
+    const pending = parseTable(ok(await e.kubectl(['get', 'csr', 'jane']), 'get csr'))[0]
+    expect(pending).toMatchObject({ REQUESTOR: 'admin', REQUESTEDDURATION: '24h', CONDITION: 'Pending' })
+    expect(ok(await e.kubectl(['certificate', 'approve', 'jane']), 'approve')).toContain('certificatesigningrequest.certificates.k8s.io/jane approved')
+    await eventually(async () => parseTable((await e.kubectl(['get', 'csr', 'jane'])).stdout)[0]?.CONDITION === 'Approved,Issued', 20_000, 'jane issued')
+    const pem = Buffer.from(ok(await e.kubectl(['get', 'csr', 'jane', '-o', 'jsonpath={.status.certificate}']), 'cert'), 'base64').toString()
+    const cert = new x509.X509Certificate(pem)
+    expect(cert.subject).toBe('CN=jane, O=devs')
+    expect(cert.notAfter.getTime() - cert.notBefore.getTime()).toBeLessThanOrEqual((86400 + 300) * 1000)
+    // A certificate for system:masters is refused outright.
+    const masters = yaml.replace('name: jane', 'name: root').replace(/request: \S+/, `request: ${Buffer.from((await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=root,O=system:masters', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } })).toString('pem')).toString('base64')}`)
+    const refused = await e.kubectl(['apply', '-f', '-'], { input: masters })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed')
+  })
 })

@@ -62,7 +62,7 @@ describe('definitions table', () => {
   it('lists core first, and covers every group the server claims', () => {
     expect(DEFINITIONS[0].group).toBe('');
     const groups = [...new Set(DEFINITIONS.map((d) => d.group))];
-    expect(groups).toEqual(['', 'apps', 'batch', 'coordination.k8s.io', 'events.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'autoscaling', 'authentication.k8s.io', 'authorization.k8s.io']);
+    expect(groups).toEqual(['', 'apps', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'autoscaling', 'authentication.k8s.io', 'authorization.k8s.io']);
     expect(DEFINITIONS.filter((d) => d.group === '').map((d) => d.resource)).toEqual(expect.arrayContaining(['pods', 'configmaps', 'namespaces', 'services', 'secrets', 'nodes', 'events']));
   });
 
@@ -73,7 +73,7 @@ describe('definitions table', () => {
       cj: ['batch', 'cronjobs'], ev: ['', 'events'], pvc: ['', 'persistentvolumeclaims'], pv: ['', 'persistentvolumes'],
       rc: ['', 'replicationcontrollers'], sa: ['', 'serviceaccounts'], ep: ['', 'endpoints'], ing: ['networking.k8s.io', 'ingresses'],
       netpol: ['networking.k8s.io', 'networkpolicies'], pdb: ['policy', 'poddisruptionbudgets'], hpa: ['autoscaling', 'horizontalpodautoscalers'],
-      sc: ['storage.k8s.io', 'storageclasses'], pc: ['scheduling.k8s.io', 'priorityclasses'], quota: ['', 'resourcequotas'], limits: ['', 'limitranges'],
+      sc: ['storage.k8s.io', 'storageclasses'], pc: ['scheduling.k8s.io', 'priorityclasses'], quota: ['', 'resourcequotas'], limits: ['', 'limitranges'], csr: ['certificates.k8s.io', 'certificatesigningrequests'],
     };
     for (const [short, [group, resource]] of Object.entries(expected)) expect(def(group, resource).shortNames, short).toContain(short);
     expect(def('events.k8s.io', 'events').shortNames).toEqual(['ev']);

@@ -797,6 +797,19 @@ const objects: Obj[] = [
     spec: { audiences: ['https://kubernetes.default.svc', 'vault'], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-0', uid: 'pod-uid' } },
     status: { token: 'eyJhbGciOi', expirationTimestamp: '2024-05-01T13:00:00Z' },
   },
+  {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: meta('node-csr-abc', undefined),
+    spec: {
+      request: btoa('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+      expirationSeconds: 86400, usages: ['digital signature', 'client auth'], username: 'system:bootstrap:abcdef', uid: 'u-1', groups: ['system:bootstrappers', 'system:authenticated'], extra: { scopes: ['a'] },
+    },
+    status: {
+      conditions: [{ type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.', lastUpdateTime: '2024-05-01T12:00:00Z', lastTransitionTime: '2024-05-01T12:00:00Z' }],
+      certificate: btoa('-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n'),
+    },
+  },
   { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token: 'abc', audiences: ['api'] }, status: { authenticated: true, user: { username: 'sa' }, audiences: ['api'] } },
   {
     apiVersion: 'apps/v1',

@@ -24,6 +24,7 @@ import { replicasets } from './apps/replicasets';
 import { statefulsets } from './apps/statefulsets';
 import { cronjobs } from './batch/cronjobs';
 import { jobs } from './batch/jobs';
+import { certificatesigningrequests } from './certificates/certificatesigningrequests';
 import { leases } from './coordination/leases';
 import { eventsV1 } from './events/events';
 import { endpointslices } from './discovery/endpointslices';
@@ -50,6 +51,8 @@ export const DEFINITIONS: ResourceDefinition[] = [
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   // batch/v1
   cronjobs, jobs,
+  // certificates.k8s.io/v1
+  certificatesigningrequests,
   // coordination.k8s.io/v1
   leases,
   // events.k8s.io/v1 (stored as core/v1 events)
