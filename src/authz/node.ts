@@ -1,8 +1,8 @@
 // The Node authorizer (kube's plugin/pkg/auth/authorizer/node): a kubelet's
 // credential (user system:node:NAME in group system:nodes) gets the rules of
 // kube's system:node role, and of the objects only some kubelets may read
-// (secrets, configmaps, persistent volume claims, service-account tokens)
-// exactly those its own pods use. Which object it may write is
+// (secrets, configmaps, persistent volume claims and the volumes bound to
+// them, service-account tokens) exactly those its own pods use. Which object it may write is
 // NodeRestriction's part (admission/noderestriction.ts).
 import type { KObject } from '../resources/types';
 import type { UserInfo } from '../authn/user';
@@ -81,8 +81,8 @@ function references(pod: KObject, resource: string): Set<string> {
   return out;
 }
 
-/** The pods bound to `node` in a namespace. */
-async function podsOn(ctx: RestContext, node: string, namespace: string): Promise<KObject[]> {
+/** The pods bound to `node` in a namespace (every namespace when undefined). */
+async function podsOn(ctx: RestContext, node: string, namespace: string | undefined): Promise<KObject[]> {
   const def = lookup('', 'v1', 'pods')!;
   const page = await listObjects(ctx, { verb: 'list', def, namespace, legacyWatch: false }, {
     labelSelector: '', fieldSelector: `spec.nodeName=${node}`, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false,
@@ -112,7 +112,15 @@ export async function authorizeNode(ctx: RestContext, attrs: Attributes): Promis
     return pods.some((p) => references(p, resource).has(name)) ? { allowed: true, reason: '' } : { allowed: false, reason: NO_RELATION(node) };
   }
   if (apiGroup === '' && resource === 'persistentvolumes') {
-    // Only the volumes bound to claims its pods use.
+    // Only the volumes bound to claims its pods use: pod -> claim -> volume, as kube's graph links them.
+    if (!name) return { allowed: false, reason: 'can only read individual persistentvolumes' };
+    const claims = lookup('', 'v1', 'persistentvolumeclaims')!;
+    for (const pod of await podsOn(ctx, node, undefined)) {
+      for (const claim of references(pod, 'persistentvolumeclaims')) {
+        const pvc = await readObject(ctx, { def: claims, namespace: pod.metadata.namespace }, claim);
+        if (pvc?.obj.spec?.volumeName === name) return { allowed: true, reason: '' };
+      }
+    }
     return { allowed: false, reason: NO_RELATION(node) };
   }
   if (apiGroup === '' && resource === 'serviceaccounts' && subresource === 'token') {

@@ -67,6 +67,25 @@ describe('a node credential', () => {
     expect((await as('n1', 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1')).status).toBe(200);
   });
 
+  it('reads the persistent volumes bound to its own pods\' claims only', async () => {
+    const pv = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` } } });
+    const pvc = (name: string, volumeName: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'apps' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName } });
+    for (const n of ['pv-a', 'pv-b']) expect((await as('admin', 'POST', '/api/v1/persistentvolumes', pv(n))).status).toBe(201);
+    expect((await as('admin', 'POST', '/api/v1/namespaces/apps/persistentvolumeclaims', pvc('claim-a', 'pv-a'))).status).toBe(201);
+    expect((await as('admin', 'POST', '/api/v1/namespaces/apps/persistentvolumeclaims', pvc('claim-b', 'pv-b'))).status).toBe(201);
+    const withClaim = (name: string, nodeName: string, claim: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'apps' }, spec: { nodeName, volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim } }], containers: [{ name: 'c', image: 'busybox' }] } });
+    expect((await as('admin', 'POST', '/api/v1/namespaces/apps/pods', withClaim('pa', 'n1', 'claim-a'))).status).toBe(201);
+    expect((await as('admin', 'POST', '/api/v1/namespaces/apps/pods', withClaim('pb', 'n2', 'claim-b'))).status).toBe(201);
+    expect((await as('n1', 'GET', '/api/v1/namespaces/apps/persistentvolumeclaims/claim-a')).status).toBe(200);
+    expect((await as('n1', 'GET', '/api/v1/persistentvolumes/pv-a')).status).toBe(200);
+    const theirs = await as('n1', 'GET', '/api/v1/persistentvolumes/pv-b');
+    expect(theirs.status).toBe(403);
+    expect(theirs.body.message).toContain("no relationship found between node 'n1' and this object");
+    expect((await as('n1', 'GET', '/api/v1/namespaces/apps/persistentvolumeclaims/claim-b')).status).toBe(403);
+    expect((await as('n2', 'GET', '/api/v1/persistentvolumes/pv-b')).status).toBe(200);
+    expect((await as('n1', 'GET', '/api/v1/persistentvolumes')).status).toBe(403);
+  });
+
   it('reads the secrets and configmaps of its own pods only', async () => {
     expect((await as('n1', 'GET', '/api/v1/namespaces/apps/secrets/s-a')).status).toBe(200);
     expect((await as('n1', 'GET', '/api/v1/namespaces/apps/configmaps/cm-a')).status).toBe(200);
