@@ -5,20 +5,16 @@
 // signs it, and writes a kubeconfig with that certificate and the key it
 // generated, which never leaves the node. From then on the agent is
 // system:node:NAME; the bootstrap token is needed only for the first join.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { ApiClient, ApiStatusError, type KObject } from './api.ts';
 import { staticToken } from './credentials.ts';
 import { loadKubeconfig, writeNodeKubeconfig, type Credentials } from './kubeconfig.ts';
 import { errMsg, log, warn } from './log.ts';
-
-x509.cryptoProvider.set(crypto.webcrypto as Crypto);
+import { KUBELET_CLIENT_SIGNER, toPem, x509 } from '../src/certificates/x509.ts';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const CSRS = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
-const SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A client certificate that is still good for a while (kubelets rotate at 70-90% of its life; we renew on restart). */
@@ -46,8 +42,7 @@ function readExisting(file: string): Credentials | undefined {
 async function request(nodeName: string): Promise<{ pem: string; keyPem: string }> {
   const keys = await crypto.webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=system:node:${nodeName},O=system:nodes`, keys, signingAlgorithm: ALG });
-  const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { pem: csr.toString('pem'), keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n` };
+  return { pem: csr.toString('pem'), keyPem: toPem('PRIVATE KEY', await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
 }
 
 const condition = (csr: KObject, type: string) => (csr.status?.conditions ?? []).find((c: KObject) => c.type === type && c.status === 'True');
@@ -56,7 +51,7 @@ const condition = (csr: KObject, type: string) => (csr.status?.conditions ?? [])
 async function obtainCertificate(api: ApiClient, nodeName: string, pem: string): Promise<string> {
   const body = {
     apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { generateName: `node-csr-${nodeName}-` },
-    spec: { request: Buffer.from(pem).toString('base64'), signerName: SIGNER, usages: ['digital signature', 'client auth'] },
+    spec: { request: Buffer.from(pem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'client auth'] },
   };
   let created: KObject;
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {

@@ -5,6 +5,7 @@
 // certificate's key, the certificate in its `x5c` header (see
 // src/authn/clientcert.ts on the server).
 import crypto from 'node:crypto';
+import { pemBlocks } from '../src/certificates/x509.ts';
 
 /** The bearer token to send now; undefined for none. */
 export type TokenSource = () => string | undefined;
@@ -21,20 +22,15 @@ export function staticToken(token: string | undefined): TokenSource {
   return () => token;
 }
 
-/** The DER of the first CERTIFICATE block of a PEM text. */
-export function certificateDer(pem: string): Buffer {
-  const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem);
-  if (!m) throw new Error('no CERTIFICATE block in the client certificate');
-  return Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
-}
-
 export function clientCertificateAssertions(certPem: string, keyPem: string): TokenSource {
   const key = crypto.createPrivateKey(keyPem);
   const cert = new crypto.X509Certificate(certPem);
   if (!cert.checkPrivateKey(key)) throw new Error('the client key does not belong to the client certificate');
   const ec = key.asymmetricKeyType === 'ec';
   if (!ec && key.asymmetricKeyType !== 'rsa') throw new Error(`client keys of type ${key.asymmetricKeyType} are not supported (ECDSA P-256 or RSA)`);
-  const header = b64url(JSON.stringify({ alg: ec ? 'ES256' : 'RS256', typ: 'JWT', x5c: [certificateDer(certPem).toString('base64')] }));
+  const leaf = pemBlocks(certPem).find((b) => b.label === 'CERTIFICATE');
+  if (!leaf) throw new Error('no CERTIFICATE block in the client certificate');
+  const header = b64url(JSON.stringify({ alg: ec ? 'ES256' : 'RS256', typ: 'JWT', x5c: [Buffer.from(leaf.der).toString('base64')] }));
   let current: { token: string; exp: number } | undefined;
   return () => {
     const now = Math.floor(Date.now() / 1000);

@@ -6,7 +6,7 @@ import type { AdmissionRequest, RestContext } from '../rest/context';
 import type { KObject } from '../resources/types';
 import type { UserInfo } from '../authn/user';
 import { forbidden } from '../status/status';
-import { authorize } from '../authz';
+import { authorize, resourceAttributes } from '../authz';
 import { APISERVER_CLIENT_SIGNER, parseCertificateRequest, requestPem } from '../certificates/x509';
 
 const GROUP = 'certificates.k8s.io';
@@ -17,8 +17,7 @@ async function allowedForSigner(ctx: RestContext, user: UserInfo, verb: string, 
   const names = [signer];
   if (signer.includes('/')) names.push(`${signer.slice(0, signer.indexOf('/'))}/*`);
   for (const name of names) {
-    const d = await authorize(ctx, { user, verb, resourceRequest: true, path: '', apiGroup: GROUP, apiVersion: '*', resource: 'signers', subresource: '', namespace: '', name });
-    if (d.allowed) return true;
+    if ((await authorize(ctx, resourceAttributes(user, verb, { apiGroup: GROUP, resource: 'signers', name }))).allowed) return true;
   }
   return false;
 }

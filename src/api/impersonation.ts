@@ -5,7 +5,8 @@
 import type { RestContext } from '../rest/context';
 import type { UserInfo } from '../authn/user';
 import { AUTHENTICATED, ANONYMOUS } from '../authn/user';
-import { authorize, forbiddenError, type Attributes } from '../authz';
+import { authorize, forbiddenError, resourceAttributes } from '../authz';
+import type { ResourceTarget } from '../authz/attributes';
 import { badRequest } from '../status/status';
 
 const SA_PREFIX = 'system:serviceaccount:';
@@ -25,8 +26,8 @@ export async function impersonate(ctx: RestContext, requester: UserInfo, headers
     if (groups.length || uid !== null || Object.keys(extra).length) throw badRequest(`requested [${[...groups.map((g) => `{Group ${g}}`), ...(uid !== null ? [`{UID ${uid}}`] : [])].join(' ')}] without impersonating a user`);
     return undefined;
   }
-  const check = async (a: Omit<Attributes, 'user' | 'verb' | 'resourceRequest' | 'path' | 'apiVersion' | 'subresource'> & { subresource?: string }) => {
-    const attrs: Attributes = { user: requester, verb: 'impersonate', resourceRequest: true, path: '', apiVersion: 'v1', subresource: '', ...a };
+  const check = async (target: ResourceTarget) => {
+    const attrs = resourceAttributes(requester, 'impersonate', target);
     const d = await authorize(ctx, attrs);
     if (!d.allowed) throw forbiddenError(attrs, d.reason);
   };
@@ -36,15 +37,15 @@ export async function impersonate(ctx: RestContext, requester: UserInfo, headers
     await check({ apiGroup: '', resource: 'serviceaccounts', namespace, name });
     impersonated.groups.push('system:serviceaccounts', `system:serviceaccounts:${namespace}`);
   } else {
-    await check({ apiGroup: '', resource: 'users', namespace: '', name: username });
+    await check({ apiGroup: '', resource: 'users', name: username });
   }
-  for (const g of groups) await check({ apiGroup: '', resource: 'groups', namespace: '', name: g });
+  for (const g of groups) await check({ apiGroup: '', resource: 'groups', name: g });
   if (uid !== null) {
-    await check({ apiGroup: 'authentication.k8s.io', resource: 'uids', namespace: '', name: uid });
+    await check({ apiGroup: 'authentication.k8s.io', resource: 'uids', name: uid });
     impersonated.uid = uid;
   }
   for (const [k, values] of Object.entries(extra)) {
-    for (const v of values) await check({ apiGroup: 'authentication.k8s.io', resource: 'userextras', subresource: k, namespace: '', name: v });
+    for (const v of values) await check({ apiGroup: 'authentication.k8s.io', resource: 'userextras', subresource: k, name: v });
   }
   if (Object.keys(extra).length) impersonated.extra = extra;
   if (username !== ANONYMOUS && !impersonated.groups.includes(AUTHENTICATED)) impersonated.groups.push(AUTHENTICATED);

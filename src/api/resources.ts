@@ -138,7 +138,7 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
   }
 }
 
-/** Subresources with their own handlers: scale, binding, eviction, finalize, token. */
+/** Subresources with their own handlers: scale, binding, eviction, finalize, token, approval. */
 async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Operation, query: URLSearchParams): Promise<Response> {
   const handler = subresourceHandler(op.def, op.subresource!);
   const json = (text: string, status: 200 | 201) => c.body(text, status, { 'Content-Type': 'application/json' });

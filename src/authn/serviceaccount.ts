@@ -8,14 +8,15 @@ import { lookup } from '../resources/registry';
 import type { RestContext } from '../rest/context';
 import { readObject } from '../rest/read';
 import { ISSUER, SIGNING_KEY_SECRET } from '../rest/tokens';
+import { readSystemSecret } from '../rest/system-secrets';
 import type { UserInfo } from './user';
 
 let verifyKey: Promise<CryptoKey | undefined> | undefined;
 
 async function loadVerifyKey(ctx: RestContext): Promise<CryptoKey | undefined> {
-  const stored = await readObject(ctx, { def: lookup('', 'v1', 'secrets')!, namespace: 'kube-system' }, SIGNING_KEY_SECRET);
+  const stored = await readSystemSecret(ctx, SIGNING_KEY_SECRET);
   if (!stored) return undefined;
-  const { d: _private, key_ops: _ops, ...publicJwk } = JSON.parse(atob(stored.obj.data['key.jwk']));
+  const { d: _private, key_ops: _ops, ...publicJwk } = JSON.parse(atob(stored.data['key.jwk']));
   return (await importJWK({ ...publicJwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
 }
 

@@ -8,6 +8,17 @@ import type { ReviewAttributes } from '../resources/types';
 /** Who asks to do what to which object: the same shape access reviews ask about. */
 export type Attributes = ReviewAttributes;
 
+/** The object a server-side check asks about (an admission plugin's or a controller's SubjectAccessReview). */
+export interface ResourceTarget { apiGroup: string; resource: string; subresource?: string; namespace?: string; name?: string }
+
+/** Attributes of a resource request made in code rather than from a URL. */
+export function resourceAttributes(user: UserInfo, verb: string, t: ResourceTarget): Attributes {
+  return {
+    user, verb, resourceRequest: true, path: '', apiGroup: t.apiGroup, apiVersion: '*', resource: t.resource,
+    subresource: t.subresource ?? '', namespace: t.namespace ?? '', name: t.name ?? '',
+  };
+}
+
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 

@@ -6,8 +6,9 @@ import type { KObject } from '../resources/types';
 import type { AdmissionRequest, RestContext } from '../rest/context';
 import { SYSTEM_MASTERS, type UserInfo } from '../authn/user';
 import { forbidden, type ApiError } from '../status/status';
-import { authorize, userRules } from './index';
-import { clusterRoleRules, currentPolicy } from './policy';
+import { authorize, resourceAttributes, userRules } from './index';
+import { currentPolicy } from './policy';
+import { roleRefRules } from './rbac';
 import { uncovered, type PolicyRule } from './rules';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -22,7 +23,7 @@ function withoutGCFields(obj: KObject | undefined): string {
 }
 
 const can = (ctx: RestContext, user: UserInfo, verb: string, resource: string, namespace: string, name: string) =>
-  authorize(ctx, { user, verb, resourceRequest: true, path: '', apiGroup: RBAC, apiVersion: 'v1', resource, subresource: '', namespace, name });
+  authorize(ctx, resourceAttributes(user, verb, { apiGroup: RBAC, resource, namespace, name }));
 
 function format(rule: PolicyRule): string {
   const q = (xs: string[] = []) => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
@@ -53,8 +54,7 @@ export async function admitRBAC(ctx: RestContext, req: AdmissionRequest): Promis
     const ref = req.object.roleRef ?? {};
     const refResource = ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles';
     if ((await can(ctx, user, 'bind', refResource, namespace, ref.name ?? '')).allowed) return;
-    const policy = await currentPolicy(ctx);
-    const rules = ref.kind === 'ClusterRole' ? clusterRoleRules(policy, ref.name) : (policy.roles.get(`${namespace}/${ref.name}`)?.rules ?? []);
+    const rules = roleRefRules(await currentPolicy(ctx), ref, namespace);
     const missing = uncovered(await userRules(ctx, user, namespace), rules);
     if (missing.length) throw escalation(req, user, missing);
   }

@@ -11,7 +11,7 @@ import { authorizeNode, NODE_RULES, nodeNameOf } from './node';
 import type { PolicyRule } from './rules';
 
 export type { Attributes } from './attributes';
-export { requestAttributes } from './attributes';
+export { requestAttributes, resourceAttributes } from './attributes';
 
 export interface Decision { allowed: boolean; reason: string }
 

@@ -21,7 +21,8 @@ function subjectMatches(subject: KObject, user: UserInfo, bindingNamespace: stri
 const applies = (binding: KObject, user: UserInfo, namespace: string) =>
   (binding.subjects ?? []).some((s: KObject) => subjectMatches(s, user, namespace));
 
-function roleRefRules(policy: Policy, ref: KObject | undefined, namespace: string): PolicyRule[] {
+/** The rules a binding's roleRef grants in `namespace` ('' for a ClusterRoleBinding). */
+export function roleRefRules(policy: Policy, ref: KObject | undefined, namespace: string): PolicyRule[] {
   if (!ref) return [];
   if (ref.kind === 'ClusterRole') return clusterRoleRules(policy, ref.name);
   if (ref.kind === 'Role' && namespace) return policy.roles.get(`${namespace}/${ref.name}`)?.rules ?? [];

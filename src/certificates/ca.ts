@@ -5,12 +5,8 @@
 // same CA. It issues the client certificates of the kubernetes.io client
 // signers; the authenticator trusts what it issued.
 import type { KObject } from '../resources/types';
-import { lookup } from '../resources/registry';
 import type { RestContext } from '../rest/context';
-import { createObject } from '../rest/write';
-import { readObject } from '../rest/read';
-import { SERVER_WRITE } from '../request/options';
-import { ApiError } from '../status/status';
+import { ensureSystemSecret, readSystemSecret } from '../rest/system-secrets';
 import { pemBlocks, toPem, x509, type CertificateRequestInfo } from './x509';
 
 export const CLUSTER_SIGNING_SECRET = 'edgekube-cluster-signing-ca';
@@ -23,10 +19,9 @@ const BACKDATE_MS = 5 * 60 * 1000;
 
 export interface SigningCA { cert: x509.X509Certificate; key: CryptoKey }
 
-const secretsOp = () => ({ def: lookup('', 'v1', 'secrets')!, namespace: 'kube-system' });
 const serial = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b, i) => (i === 0 ? b & 0x7f | 0x10 : b).toString(16).padStart(2, '0')).join('');
 
-async function generate(): Promise<KObject> {
+async function generate(): Promise<Pick<KObject, 'type' | 'data'>> {
   const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -40,13 +35,9 @@ async function generate(): Promise<KObject> {
   });
   const key = await crypto.subtle.exportKey('pkcs8', keys.privateKey) as ArrayBuffer;
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: CLUSTER_SIGNING_SECRET, namespace: 'kube-system' },
+    type: 'kubernetes.io/tls',
     data: { 'tls.crt': btoa(cert.toString('pem') + '\n'), 'tls.key': btoa(toPem('PRIVATE KEY', key)) },
   };
-}
-
-async function stored(ctx: RestContext): Promise<KObject | undefined> {
-  return (await readObject(ctx, secretsOp(), CLUSTER_SIGNING_SECRET))?.obj;
 }
 
 const certOf = (secret: KObject) => new x509.X509Certificate(atob(secret.data['tls.crt']));
@@ -55,17 +46,9 @@ let signing: Promise<SigningCA> | undefined;
 let verifying: Promise<x509.X509Certificate | undefined> | undefined;
 
 async function loadSigning(ctx: RestContext): Promise<SigningCA> {
-  let secret = await stored(ctx);
-  if (!secret) {
-    try {
-      await createObject(ctx, secretsOp(), await generate(), { ...SERVER_WRITE, fieldManager: 'kube-controller-manager' });
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status.code === 409)) throw e; // another isolate made it first
-    }
-    secret = await stored(ctx);
-  }
-  const der = pemBlocks(atob(secret!.data['tls.key']))[0].der;
-  return { cert: certOf(secret!), key: await crypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']) };
+  const secret = await ensureSystemSecret(ctx, CLUSTER_SIGNING_SECRET, generate);
+  const der = pemBlocks(atob(secret.data['tls.key']))[0].der;
+  return { cert: certOf(secret), key: await crypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']) };
 }
 
 /** The CA that signs, made on first use. */
@@ -76,7 +59,7 @@ export function signingCA(ctx: RestContext): Promise<SigningCA> {
 
 /** The CA certificate client certificates are checked against; undefined until one was ever made. */
 export function trustedCA(ctx: RestContext): Promise<x509.X509Certificate | undefined> {
-  verifying ??= stored(ctx).then((s) => { if (!s) verifying = undefined; return s ? certOf(s) : undefined; }, (e) => { verifying = undefined; throw e; });
+  verifying ??= readSystemSecret(ctx, CLUSTER_SIGNING_SECRET).then((s) => { if (!s) verifying = undefined; return s ? certOf(s) : undefined; }, (e) => { verifying = undefined; throw e; });
   return verifying;
 }
 

@@ -14,7 +14,7 @@ export const LEGACY_UNKNOWN_SIGNER = 'kubernetes.io/legacy-unknown';
 export const NODE_USER_PREFIX = 'system:node:';
 export const NODES_GROUP = 'system:nodes';
 
-export interface PemBlock { label: string; der: Uint8Array }
+export interface PemBlock { label: string; der: Uint8Array<ArrayBuffer> }
 
 /** Every PEM block of a text, in order; text outside blocks is ignored as Go's pem.Decode skips it. */
 export function pemBlocks(text: string): PemBlock[] {
@@ -91,7 +91,8 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 export function kubeletClientProblem(info: CertificateRequestInfo, usages: string[]): string | undefined {
   if (!sameSet(info.organizations, [NODES_GROUP])) return 'subject organization is not system:nodes';
   const kinds: Record<string, string> = { dns: 'DNS', email: 'Email', ip: 'IP', url: 'URI' };
-  for (const n of info.altNames) return `${kinds[n.type] ?? n.type} subjectAltNames are not allowed`;
+  const san = info.altNames[0];
+  if (san) return `${kinds[san.type] ?? san.type} subjectAltNames are not allowed`;
   if (!info.commonName.startsWith(NODE_USER_PREFIX)) return 'subject common name does not begin with system:node:';
   // Without key encipherment for ECDSA and Ed25519 keys; with it, as RSA kubelets ask.
   const allowed = [['digital signature', 'client auth'], ['digital signature', 'key encipherment', 'client auth']];

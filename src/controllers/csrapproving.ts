@@ -8,7 +8,7 @@ import { lookup } from '../resources/registry';
 import type { RestContext } from '../rest/context';
 import { guaranteedUpdate } from '../rest/write';
 import { SERVER_WRITE } from '../request/options';
-import { authorize } from '../authz';
+import { authorize, resourceAttributes } from '../authz';
 import { isApproved, isDenied, isFailed } from '../resources/defs/certificates/certificatesigningrequests';
 import { KUBELET_CLIENT_SIGNER, kubeletClientProblem, parseCertificateRequest, requestPem } from '../certificates/x509';
 import { ignoreGoneOrConflict, listAll, time } from './util';
@@ -21,8 +21,7 @@ const APPROVED = { type: 'Approved', status: 'True', reason: 'AutoApproved', mes
 async function requesterMay(ctx: RestContext, csr: KObject, subresource: string): Promise<boolean> {
   const s = csr.spec;
   const user = { username: s.username ?? '', uid: s.uid, groups: s.groups ?? [], extra: s.extra };
-  const d = await authorize(ctx, { user, verb: 'create', resourceRequest: true, path: '', apiGroup: 'certificates.k8s.io', apiVersion: '*', resource: 'certificatesigningrequests', subresource, namespace: '', name: '' });
-  return d.allowed;
+  return (await authorize(ctx, resourceAttributes(user, 'create', { apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource }))).allowed;
 }
 
 export async function runCSRApproving(ctx: RestContext, now: number): Promise<CSRApprovingPass> {

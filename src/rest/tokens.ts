@@ -2,12 +2,8 @@
 // kube-apiserver puts in them. The signing key is generated on first use and
 // kept as a Secret in kube-system, so every isolate signs with the same key.
 import type { KObject } from '../resources/types';
-import { lookup } from '../resources/registry';
-import { ApiError } from '../status/status';
 import type { RestContext } from './context';
-import { createObject } from './write';
-import { SERVER_WRITE } from '../request/options';
-import { readObject } from './read';
+import { ensureSystemSecret } from './system-secrets';
 import { rfc3339 } from './objects';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -16,20 +12,12 @@ export const SIGNING_KEY_SECRET = 'edgekube-token-signing-key';
 let signingKey: Promise<CryptoKey> | undefined;
 
 async function loadKey(ctx: RestContext): Promise<CryptoKey> {
-  const def = lookup('', 'v1', 'secrets')!;
-  const op = { def, namespace: 'kube-system' };
-  let stored = await readObject(ctx, op, SIGNING_KEY_SECRET);
-  if (!stored) {
+  const stored = await ensureSystemSecret(ctx, SIGNING_KEY_SECRET, async () => {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
     const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
-    try {
-      await createObject(ctx, op, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SIGNING_KEY_SECRET, namespace: 'kube-system' }, type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } }, { ...SERVER_WRITE, fieldManager: 'kube-apiserver' });
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status.code === 409)) throw e;
-    }
-    stored = await readObject(ctx, op, SIGNING_KEY_SECRET);
-  }
-  const jwk = JSON.parse(atob(stored!.obj.data['key.jwk']));
+    return { type: 'Opaque', data: { 'key.jwk': btoa(JSON.stringify(jwk)) } };
+  });
+  const jwk = JSON.parse(atob(stored.data['key.jwk']));
   return crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
 }
 

@@ -80,7 +80,7 @@ describe('a node credential', () => {
     expect((await as('n1', 'GET', '/api/v1/persistentvolumes/pv-a')).status).toBe(200);
     const theirs = await as('n1', 'GET', '/api/v1/persistentvolumes/pv-b');
     expect(theirs.status).toBe(403);
-    expect(theirs.body.message).toContain("no relationship found between node 'n1' and this object");
+    expect(theirs.body.message).toBe(`persistentvolumes "pv-b" is forbidden: User "system:node:n1" cannot get resource "persistentvolumes" in API group "" at the cluster scope: no relationship found between node 'n1' and this object`);
     expect((await as('n1', 'GET', '/api/v1/namespaces/apps/persistentvolumeclaims/claim-b')).status).toBe(403);
     expect((await as('n2', 'GET', '/api/v1/persistentvolumes/pv-b')).status).toBe(200);
     expect((await as('n1', 'GET', '/api/v1/persistentvolumes')).status).toBe(403);

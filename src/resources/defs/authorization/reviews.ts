@@ -24,7 +24,7 @@ function attributes(kind: string, user: UserInfo, spec: KObject | undefined): Re
 
 async function decide(reviewer: Reviewer, attrs: ReviewAttributes) {
   const d = await reviewer.authorize(attrs);
-  return d.allowed ? { allowed: true, ...(d.reason ? { reason: d.reason } : {}) } : { allowed: false, ...(d.reason ? { reason: d.reason } : {}) };
+  return { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) };
 }
 
 function subject(kind: string, spec: KObject | undefined): UserInfo {
