@@ -14,6 +14,7 @@ import { runEndpoints, type EndpointsPass } from './endpoints';
 import { runClusterRoleAggregation, type AggregationPass } from './clusterroleaggregation';
 import { runCSRApproving, type CSRApprovingPass } from './csrapproving';
 import { runCSRSigning, type CSRSigningPass } from './csrsigning';
+import { ControllerManager, type WorkloadsPass } from './manager';
 
 /** How soon after a kick the pass runs: writes arriving meanwhile share it. */
 export const KICK_DELAY_MS = 50;
@@ -32,6 +33,7 @@ export interface ReconcileResult {
   clusterroleaggregation?: AggregationPass;
   csrapproving?: CSRApprovingPass;
   csrsigning?: CSRSigningPass;
+  workloads?: WorkloadsPass;
   errors: string[];
 }
 
@@ -45,6 +47,8 @@ export class Controllers extends DurableObject<ControllerEnv> {
   private haveNodes = false;
   /** The alarm time this instance last saw or set (saves a storage read per kick in a burst). */
   private armedAt: number | undefined;
+  /** The informer-fed controllers, made on first use with caches that fill on their first pass. */
+  private manager: ControllerManager | undefined;
 
   /** A write of something the controllers follow: run the concerned ones soon. */
   async kick(which: ControllerName[] = [...ALL_CONTROLLERS]): Promise<void> {
@@ -114,6 +118,11 @@ export class Controllers extends DurableObject<ControllerEnv> {
           const r = (result.nodelifecycle = await runNodeLifecycle(ctx, opts));
           this.haveNodes = r.nodes > 0;
           nextAt = r.nextAt;
+          itemErrors = r.errors;
+        } else if (name === 'workloads') {
+          const r = (result.workloads = await (this.manager ??= new ControllerManager(ctx)).pass(opts.now));
+          if (r.pending > 0) this.dirty.add('workloads');
+          if (r.nextAt !== undefined) nextAt = Math.min(nextAt ?? Infinity, r.nextAt);
           itemErrors = r.errors;
         } else if (name === 'scheduler') {
           itemErrors = (result.scheduler = await runScheduler(ctx, opts)).errors;

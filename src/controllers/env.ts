@@ -38,9 +38,13 @@ export function controllerOptions(env: ControllerEnv, overrides: Partial<Control
 }
 
 /** Which controllers a change concerns. */
-export type ControllerName = 'scheduler' | 'nodelifecycle' | 'endpoints' | 'clusterroleaggregation' | 'csrapproving' | 'csrsigning';
-/** In the order a pass runs them: approval before signing, so a new node's request is issued in one pass. */
-export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'scheduler', 'endpoints', 'clusterroleaggregation', 'csrapproving', 'csrsigning'];
+export type ControllerName = 'scheduler' | 'nodelifecycle' | 'workloads' | 'endpoints' | 'clusterroleaggregation' | 'csrapproving' | 'csrsigning';
+/**
+ * In the order a pass runs them: workloads create pods before the scheduler
+ * binds them, and approval comes before signing, so a new node's request is
+ * issued in one pass.
+ */
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'workloads', 'scheduler', 'endpoints', 'clusterroleaggregation', 'csrapproving', 'csrsigning'];
 
 /**
  * The RestContext of the controllers' own writes. Their writes notify the

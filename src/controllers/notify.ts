@@ -6,8 +6,23 @@ import type { KObject, ResourceDefinition } from '../resources/types';
 import type { RestContext } from '../rest/context';
 import { CONTROLLERS_INSTANCE, type ControllerContext, type ControllerEnv, type ControllerName } from './env';
 
+/**
+ * Whether the workload controllers or the garbage collector care: the kinds
+ * they keep informers of, and anything owned, being deleted or gone.
+ */
+function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): boolean {
+  if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
+  if (def.group === 'apps' || def.group === 'batch') return true;
+  return def.group === '' && ['pods', 'nodes', 'replicationcontrollers', 'persistentvolumeclaims'].includes(def.resource);
+}
+
 /** Which controllers care about a write, by kind. */
-function interested(def: ResourceDefinition, obj: KObject | undefined): ControllerName[] {
+function interested(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): ControllerName[] {
+  const which = interestedByKind(def, obj);
+  return forWorkloads(def, obj, removed) ? [...which, 'workloads'] : which;
+}
+
+function interestedByKind(def: ResourceDefinition, obj: KObject | undefined): ControllerName[] {
   if (def.group === '') {
     if (def.resource === 'pods') return ['scheduler', 'endpoints', 'nodelifecycle'];
     if (def.resource === 'nodes') return ['scheduler', 'nodelifecycle', 'endpoints'];
@@ -20,8 +35,9 @@ function interested(def: ResourceDefinition, obj: KObject | undefined): Controll
   return [];
 }
 
-export function notifyControllers(ctx: RestContext, def: ResourceDefinition, obj?: KObject) {
-  const which = interested(def, obj);
+/** `removed`: the write took the object out of the store. */
+export function notifyControllers(ctx: RestContext, def: ResourceDefinition, obj?: KObject, removed = false) {
+  const which = interested(def, obj, removed);
   if (which.length === 0) return;
   const local = (ctx as ControllerContext).kick;
   if (local) { local(which); return; }

@@ -55,7 +55,7 @@ export async function deleteObject(
       if (!pre.resourceVersion) { await conflictPause(attempt); continue; }
       throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    notifyControllers(ctx, def, obj);
+    notifyControllers(ctx, def, marked ?? obj, !marked);
     if (marked) {
       hooks.afterTerminate?.(ctx, marked);
       return { deleted: false, body: fromStorage({ def }, res.value.object) };
@@ -68,6 +68,27 @@ export async function deleteObject(
   }
 }
 
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/**
+ * The finalizers a delete leaves for the garbage collector (kube's
+ * deletionFinalizersForGarbageCollection): Orphan and Foreground each add
+ * theirs and drop the other; without a policy an earlier choice stands;
+ * Background drops both. Every kind served here defaults to Background.
+ */
+function gcFinalizers(finalizers: string[], opts: DeleteOptions): string[] {
+  let policy = opts.propagationPolicy;
+  if (!policy && opts.orphanDependents !== undefined) policy = opts.orphanDependents ? 'Orphan' : 'Background';
+  if (!policy) policy = finalizers.includes(ORPHAN_FINALIZER) ? 'Orphan' : finalizers.includes(FOREGROUND_FINALIZER) ? 'Foreground' : 'Background';
+  const rest = finalizers.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (policy === 'Orphan') rest.push(ORPHAN_FINALIZER);
+  if (policy === 'Foreground') rest.push(FOREGROUND_FINALIZER);
+  return rest;
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
  * The object marked for deletion, `obj` itself when it already is (nothing
  * to write), or undefined when it can go now.
@@ -76,18 +97,26 @@ function markForDeletion(def: ResourceDefinition, obj: KObject, opts: DeleteOpti
   const kindGrace = def.gracePeriodSeconds?.(obj);
   // Kinds without graceful deletion ignore gracePeriodSeconds; an unscheduled pod has nobody to wait for.
   const grace = kindGrace === undefined || kindGrace === 0 ? 0 : Math.max(0, opts.gracePeriodSeconds ?? kindGrace);
-  const finalizers: string[] = obj.metadata.finalizers ?? [];
   const m = obj.metadata;
+  const old: string[] = m.finalizers ?? [];
+  const finalizers = gcFinalizers(old, opts);
+  const withFinalizers = (meta: KObject) => {
+    if (finalizers.length) meta.finalizers = finalizers;
+    else delete meta.finalizers;
+    return meta;
+  };
   if (m.deletionTimestamp) {
-    // Already being deleted: only a shorter grace period changes anything.
+    // Already being deleted: only a shorter grace period or another propagation policy changes anything.
     const current = m.deletionGracePeriodSeconds ?? 0;
-    if (grace >= current) return obj;
-    if (grace === 0 && finalizers.length === 0) return undefined;
-    return { ...obj, metadata: { ...m, deletionGracePeriodSeconds: grace, deletionTimestamp: rfc3339(Date.now() + grace * 1000) } };
+    const shorter = grace < current;
+    if (!shorter && sameList(old, finalizers)) return obj;
+    if (shorter && grace === 0 && finalizers.length === 0) return undefined;
+    const meta = withFinalizers({ ...m });
+    if (shorter) { meta.deletionGracePeriodSeconds = grace; meta.deletionTimestamp = rfc3339(Date.now() + grace * 1000); }
+    return { ...obj, metadata: meta };
   }
   if (grace === 0 && finalizers.length === 0) return undefined;
-  const marked = { ...obj, metadata: { ...m, deletionTimestamp: rfc3339(Date.now() + grace * 1000), deletionGracePeriodSeconds: grace } };
-  return marked;
+  return { ...obj, metadata: withFinalizers({ ...m, deletionTimestamp: rfc3339(Date.now() + grace * 1000), deletionGracePeriodSeconds: grace }) };
 }
 
 /** What follows an object leaving the store: its allocations go, and its namespace may now finish terminating. */

@@ -144,6 +144,9 @@ export function validateMetadata(def: ResourceDefinition, obj: KObject): FieldEr
       if (typeof f !== 'string') e.typeInvalid(`metadata.finalizers[${i}]`, f, 'must be a string');
       else e.check(`metadata.finalizers[${i}]`, f, qualifiedName);
     });
+    if (Array.isArray(m.finalizers) && m.finalizers.includes('orphan') && m.finalizers.includes('foregroundDeletion')) {
+      e.invalid('metadata.finalizers', m.finalizers, 'finalizer orphan and foregroundDeletion cannot be both set');
+    }
   }
   if (m.ownerReferences !== undefined) {
     if (!Array.isArray(m.ownerReferences)) e.typeInvalid('metadata.ownerReferences', m.ownerReferences, 'must be an array');

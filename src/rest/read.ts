@@ -5,7 +5,7 @@ import type { Operation } from '../request/info';
 import { parseResourceVersion, type ListOptions } from '../request/options';
 import { ApiError, badRequest, gone, notFound, timeout } from '../status/status';
 import type { ListRequest, StoreResult } from '../store/types';
-import { storeFor } from '../store/client';
+import { shard, storeFor } from '../store/client';
 import type { RestContext } from './context';
 import { decodeContinue, encodeContinue, fingerprint, LATEST } from './continue';
 import { keyPrefix, storageDef, storageKey } from './objects';
@@ -76,17 +76,16 @@ function listError(result: Extract<StoreResult<unknown>, { ok: false }>, continu
   return badRequest(result.message ?? result.error);
 }
 
-/** One object's latest state in a cache of a whole API group; `object` is undefined once deleted. */
-export interface GroupChange { key: string; object?: string }
+/** One object's latest state in a cache of many kinds; `object` is undefined once deleted. */
+export interface StoredChange { key: string; object?: string }
+
+export interface Changes { resourceVersion: number; full: boolean; changes: StoredChange[] }
 
 /**
- * What a cache of every kind of one API group needs (the authorizer's RBAC
- * cache): everything at once, or only what changed after `since` when the
- * store still has that history.
+ * What a cache of every object under a key prefix needs: everything at once,
+ * or only what changed after `since` when the store still has that history.
  */
-export async function groupChanges(ctx: RestContext, anyDef: ResourceDefinition, since?: number): Promise<{ resourceVersion: number; full: boolean; changes: GroupChange[] }> {
-  const store = storeFor(ctx.env, storageDef(anyDef));
-  const prefix = `/${anyDef.group || 'core'}/`;
+async function changesUnder(store: ReturnType<typeof shard>, prefix: string, since?: number): Promise<Changes> {
   if (since !== undefined) {
     const events = await store.eventsAfter(prefix, since);
     if (events) {
@@ -99,3 +98,10 @@ export async function groupChanges(ctx: RestContext, anyDef: ResourceDefinition,
   const items = await store.snapshot(prefix);
   return { resourceVersion, full: true, changes: items.map((e) => ({ key: e.key, object: e.object })) };
 }
+
+/** Every kind of one API group (the authorizer's RBAC cache). */
+export const groupChanges = (ctx: RestContext, anyDef: ResourceDefinition, since?: number) =>
+  changesUnder(storeFor(ctx.env, storageDef(anyDef)), `/${anyDef.group || 'core'}/`, since);
+
+/** Every kind a store shard holds (the controllers' informers). */
+export const shardChanges = (ctx: RestContext, shardName: string, since?: number) => changesUnder(shard(ctx.env, shardName), '/', since);

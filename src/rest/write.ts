@@ -175,7 +175,7 @@ export async function guaranteedUpdate(
       attrs: JSON.stringify(attrsOf(def, JSON.parse(text))), expectResourceVersion: cur.resourceVersion,
     });
     if (res.ok) {
-      notifyControllers(ctx, def, next);
+      notifyControllers(ctx, def, next, finished);
       if (finished) await afterRemoval(ctx, def, next);
       return fromStorage(op, res.value.object);
     }

@@ -1,0 +1,57 @@
+// The informer-fed controllers of one Controllers instance (what
+// kube-controller-manager runs for workloads): shared informers, one work
+// queue and reconcile function per controller. A fresh instance starts with
+// empty caches, so its first pass lists everything and every object is
+// looked at once: restarts lose nothing because all state is in the store.
+import type { ControllerContext } from './env';
+import { restClient } from './client/client';
+import { SharedInformers } from './client/informer';
+import { processQueue, type Reconciler } from './client/controller';
+import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController } from './replicaset';
+import { GarbageCollector } from './garbagecollector';
+
+/** How long one pass may spend on queued work before leaving the rest to the next. */
+const PASS_BUDGET_MS = 20_000;
+
+export interface WorkloadsPass {
+  /** Changes the informers read. */
+  changes: number;
+  /** Keys reconciled, per controller. */
+  processed: Record<string, number>;
+  /** Keys still queued and due now (the pass ran out of time). */
+  pending: number;
+  errors: string[];
+  /** When the earliest delayed key is due. */
+  nextAt?: number;
+}
+
+export class ControllerManager {
+  private readonly informers: SharedInformers;
+  private readonly reconcilers: Reconciler[];
+
+  constructor(ctx: ControllerContext) {
+    this.informers = new SharedInformers(restClient(ctx, 'edgekube-informers'));
+    this.reconcilers = [
+      new ReplicaSetController(this.informers, restClient(ctx, REPLICA_SET.component), REPLICA_SET),
+      new ReplicaSetController(this.informers, restClient(ctx, REPLICATION_CONTROLLER.component), REPLICATION_CONTROLLER),
+      new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
+    ];
+  }
+
+  async pass(now: number): Promise<WorkloadsPass> {
+    const result: WorkloadsPass = { changes: await this.informers.sync(), processed: {}, pending: 0, errors: [] };
+    const deadline = Date.now() + PASS_BUDGET_MS;
+    for (const r of this.reconcilers) {
+      const run = await processQueue(r, now, deadline);
+      result.processed[r.name] = run.processed;
+      result.errors.push(...run.errors);
+    }
+    for (const r of this.reconcilers) {
+      const at = r.queue.nextAt(now);
+      if (at === undefined) continue;
+      if (at <= now) result.pending++;
+      else result.nextAt = Math.min(result.nextAt ?? Infinity, at);
+    }
+    return result;
+  }
+}

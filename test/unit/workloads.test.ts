@@ -1,0 +1,263 @@
+// The workload controllers and the garbage collector inside workerd, driven
+// through the Controllers Durable Object; every assertion reads the API as a
+// client would.
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { api, mkns, type J } from './helpers';
+import type { ControllerEnv } from '../../src/controllers/env';
+import type { Controllers } from '../../src/controllers/durable';
+import { WorkQueue } from '../../src/controllers/client/workqueue';
+import { podsToDelete } from '../../src/controllers/podcontrol';
+import type { WorkloadsPass } from '../../src/controllers/manager';
+
+const controllers = () => {
+  const ns = (env as unknown as ControllerEnv).CONTROLLERS!;
+  return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
+};
+
+/** Runs controller passes until one reads no change and has nothing queued. */
+async function settle(now?: number) {
+  let last: unknown;
+  let lastRun: WorkloadsPass | undefined;
+  for (let i = 0; i < 40; i++) {
+    // The first pass runs every controller; later ones only those with work.
+    const r = await controllers().reconcile({ ...(now === undefined ? {} : { now }), all: i === 0 });
+    const w = r.workloads;
+    last = r;
+    lastRun = w ?? lastRun;
+    if (r.errors.length) throw new Error(r.errors.join('; '));
+    if (!w || (w.changes === 0 && Object.values(w.processed).every((n) => n === 0))) return lastRun!;
+  }
+  throw new Error(`the controllers did not settle: ${JSON.stringify(last)}`);
+}
+
+const template = (labels: Record<string, string>) => ({
+  metadata: { labels },
+  spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+});
+
+const rs = (name: string, replicas: number, labels = { app: name }) => ({
+  apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name },
+  spec: { replicas, selector: { matchLabels: labels }, template: template(labels) },
+});
+
+async function podsOf(ns: string, selector: string): Promise<J[]> {
+  const r = await api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
+  expect(r.status).toBe(200);
+  return r.body.items;
+}
+
+async function setReady(ns: string, pod: J, ready: boolean, at = new Date()) {
+  const t = at.toISOString().replace(/\.\d+Z$/, 'Z');
+  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t }] },
+  }, { 'content-type': 'application/merge-patch+json' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+
+describe('work queue', () => {
+  it('collapses repeated keys, backs off failures exponentially, and releases delayed keys when due', () => {
+    const q = new WorkQueue();
+    q.add('a'); q.add('b'); q.add('a');
+    expect(q.take(0)).toEqual(['a', 'b']);
+    q.addRateLimited('a', 1000);
+    expect(q.nextAt(1000)).toBe(1005);
+    expect(q.take(1004)).toEqual([]);
+    expect(q.take(1005)).toEqual(['a']);
+    q.addRateLimited('a', 2000);
+    q.addRateLimited('a', 2000);
+    // The second failure in a row waits 10 ms; a third one meanwhile keeps the earlier time but counts.
+    expect(q.nextAt(2000)).toBe(2010);
+    expect(q.failuresOf('a')).toBe(3);
+    q.forget('a');
+    expect(q.failuresOf('a')).toBe(0);
+    q.addAt('c', 5000); q.addAt('c', 4000); q.add('d');
+    expect(q.take(4500)).toEqual(['d', 'a', 'c']);
+    expect(q.length).toBe(0);
+  });
+
+  it('ranks pods for deletion as kube does: unscheduled, pending, not ready, crowded, newest', () => {
+    const pod = (name: string, o: J = {}) => ({ metadata: { name, creationTimestamp: o.created ?? '2026-01-01T00:00:00Z' }, spec: { nodeName: o.node }, status: { phase: o.phase ?? 'Running', conditions: o.ready ? [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] : [] } });
+    const pods = [
+      pod('ready-old', { node: 'n1', ready: true }),
+      pod('ready-crowded', { node: 'n2', ready: true }),
+      pod('ready-crowded-2', { node: 'n2', ready: true, created: '2026-01-02T00:00:00Z' }),
+      pod('unready', { node: 'n3' }),
+      pod('pending', { node: 'n3', phase: 'Pending' }),
+      pod('unscheduled', { phase: 'Pending' }),
+    ];
+    expect(podsToDelete(pods, 6).map((p) => p.metadata.name)).toEqual(['unscheduled', 'pending', 'unready', 'ready-crowded-2', 'ready-crowded', 'ready-old']);
+  });
+});
+
+describe('replicaset controller', () => {
+  it('creates pods from the template with a controllerRef, reports status, and scales down the least valuable pods first', async () => {
+    const ns = 'wl-rs';
+    await mkns(ns);
+    const c = await api('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, rs('web', 3));
+    expect(c.status).toBe(201);
+    await settle();
+    let pods = await podsOf(ns, 'app=web');
+    expect(pods).toHaveLength(3);
+    for (const p of pods) {
+      expect(p.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
+      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: c.body.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.metadata.managedFields[0].manager).toBe('replicaset-controller');
+    }
+    let got = (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/web`)).body;
+    expect(got.status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 });
+    expect(got.status.readyReplicas).toBeUndefined();
+
+    // Two pods become ready; status follows.
+    await setReady(ns, pods[0], true);
+    await setReady(ns, pods[1], true);
+    await settle();
+    got = (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/web`)).body;
+    expect(got.status).toMatchObject({ replicas: 3, readyReplicas: 2, availableReplicas: 2 });
+
+    // Scaling to 2 through the scale subresource deletes the pod that is not ready.
+    const s = await api('PATCH', `/apis/apps/v1/namespaces/${ns}/replicasets/web/scale`, { spec: { replicas: 2 } }, { 'content-type': 'application/merge-patch+json' });
+    expect(s.status).toBe(200);
+    await settle();
+    const kept = await podsOf(ns, 'app=web');
+    expect(kept.map((p) => p.metadata.name).sort()).toEqual([pods[0].metadata.name, pods[1].metadata.name].sort());
+    pods = kept;
+    got = (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/web`)).body;
+    expect(got.status).toMatchObject({ replicas: 2, readyReplicas: 2, observedGeneration: 2 });
+    const events = (await api('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name=web`)).body.items;
+    expect(events.filter((e: J) => e.reason === 'SuccessfulCreate')).toHaveLength(3);
+    expect(events.filter((e: J) => e.reason === 'SuccessfulDelete')).toHaveLength(1);
+    expect(events[0].source.component).toBe('replicaset-controller');
+
+    // A pod deleted by hand is replaced.
+    expect((await api('DELETE', `/api/v1/namespaces/${ns}/pods/${pods[0].metadata.name}?gracePeriodSeconds=0`)).status).toBe(200);
+    await settle();
+    expect(await podsOf(ns, 'app=web')).toHaveLength(2);
+  });
+
+  it('keeps only ready-and-available pods out of the deletion when minReadySeconds counts', async () => {
+    const ns = 'wl-minready';
+    await mkns(ns);
+    const spec = rs('slow', 1);
+    (spec.spec as J).minReadySeconds = 30;
+    await api('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, spec);
+    await settle();
+    const [pod] = await podsOf(ns, 'app=slow');
+    const readyAt = Date.now();
+    await setReady(ns, pod, true, new Date(readyAt));
+    const w = await settle();
+    let got = (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/slow`)).body;
+    expect(got.status.readyReplicas).toBe(1);
+    expect(got.status.availableReplicas).toBeUndefined();
+    // The controller asked to look again once the pod has been ready for 30 s.
+    expect(w.nextAt).toBeGreaterThanOrEqual(Math.floor(readyAt / 1000) * 1000 + 30_000);
+    await settle(readyAt + 31_000);
+    got = (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/slow`)).body;
+    expect(got.status.availableReplicas).toBe(1);
+  });
+
+  it('adopts orphans its selector matches and releases pods it stops matching', async () => {
+    const ns = 'wl-adopt';
+    await mkns(ns);
+    const orphan = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { app: 'adopt' } }, spec: template({}).spec };
+    expect((await api('POST', `/api/v1/namespaces/${ns}/pods`, orphan)).status).toBe(201);
+    const c = await api('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, rs('adopt', 2));
+    await settle();
+    const pods = await podsOf(ns, 'app=adopt');
+    expect(pods).toHaveLength(2);
+    const stray = pods.find((p) => p.metadata.name === 'stray');
+    expect(stray.metadata.ownerReferences[0]).toMatchObject({ kind: 'ReplicaSet', uid: c.body.metadata.uid, controller: true });
+
+    // Relabelled, the pod is released and replaced.
+    const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/stray`, { metadata: { labels: { app: 'other' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(r.status).toBe(200);
+    await settle();
+    const released = (await api('GET', `/api/v1/namespaces/${ns}/pods/stray`)).body;
+    expect(released.metadata.ownerReferences).toBeUndefined();
+    expect(await podsOf(ns, 'app=adopt')).toHaveLength(2);
+  });
+
+  it('runs ReplicationControllers the same way', async () => {
+    const ns = 'wl-rc';
+    await mkns(ns);
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy' }, spec: { replicas: 2, template: template({ app: 'legacy' }) } };
+    const c = await api('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, rc);
+    expect(c.status).toBe(201);
+    await settle();
+    const pods = await podsOf(ns, 'app=legacy');
+    expect(pods).toHaveLength(2);
+    expect(pods[0].metadata.ownerReferences[0]).toMatchObject({ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy' });
+    expect((await api('GET', `/api/v1/namespaces/${ns}/replicationcontrollers/legacy`)).body.status.replicas).toBe(2);
+  });
+});
+
+describe('garbage collector', () => {
+  it('deletes dependents in the background, orphans them, or deletes them before their owner in the foreground', async () => {
+    const ns = 'wl-gc';
+    await mkns(ns);
+    for (const name of ['bg', 'orphan', 'fg']) await api('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, rs(name, 2));
+    await settle();
+
+    // Background (the default): the owner goes at once, its pods after.
+    expect((await api('DELETE', `/apis/apps/v1/namespaces/${ns}/replicasets/bg`)).status).toBe(200);
+    expect((await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/bg`)).status).toBe(404);
+    await settle();
+    expect(await podsOf(ns, 'app=bg')).toHaveLength(0);
+
+    // Orphan: the owner waits on the orphan finalizer, its pods stay without the reference.
+    const o = await api('DELETE', `/apis/apps/v1/namespaces/${ns}/replicasets/orphan`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' });
+    expect(o.status).toBe(200);
+    expect(o.body.metadata.finalizers).toEqual(['orphan']);
+    await settle();
+    expect((await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/orphan`)).status).toBe(404);
+    const orphans = await podsOf(ns, 'app=orphan');
+    expect(orphans).toHaveLength(2);
+    for (const p of orphans) expect(p.metadata.ownerReferences).toBeUndefined();
+
+    // Foreground: the owner stays, marked, until its blocking dependents are gone.
+    const f = await api('DELETE', `/apis/apps/v1/namespaces/${ns}/replicasets/fg?propagationPolicy=Foreground`);
+    expect(f.status).toBe(200);
+    expect(f.body.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect(f.body.metadata.deletionTimestamp).toBeTruthy();
+    // One pass deletes the pods; the owner is still there while they exist.
+    await controllers().reconcile({});
+    const between = await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/fg`);
+    expect(between.status === 404 ? 0 : (await podsOf(ns, 'app=fg')).length).toBe(0);
+    await settle();
+    expect(await podsOf(ns, 'app=fg')).toHaveLength(0);
+    expect((await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/fg`)).status).toBe(404);
+  });
+
+  it('deletes objects whose owners never existed or are gone, across kinds, and survives cycles', async () => {
+    const ns = 'wl-gc2';
+    await mkns(ns);
+    const ref = (kind: string, name: string, uid: string, apiVersion = 'v1') => ({ apiVersion, kind, name, uid });
+    const dangling = { ...(await import('./helpers')).cm('dangling', ns), metadata: { name: 'dangling', namespace: ns, ownerReferences: [ref('ConfigMap', 'nobody', '00000000-0000-0000-0000-000000000001')] } };
+    expect((await api('POST', `/api/v1/namespaces/${ns}/configmaps`, dangling)).status).toBe(201);
+    // An owner of another kind: a Secret owned by a ConfigMap.
+    const owner = await api('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'owned', ownerReferences: [ref('ConfigMap', 'owner', owner.body.metadata.uid)] } };
+    expect((await api('POST', `/api/v1/namespaces/${ns}/secrets`, secret)).status).toBe(201);
+    // A cycle: a owns b, b owns a.
+    const a = await api('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    const b = await api('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', ownerReferences: [ref('ConfigMap', 'a', a.body.metadata.uid)] } });
+    const pa = await api('PATCH', `/api/v1/namespaces/${ns}/configmaps/a`, { metadata: { ownerReferences: [ref('ConfigMap', 'b', b.body.metadata.uid)] } }, { 'content-type': 'application/merge-patch+json' });
+    expect(pa.status).toBe(200);
+    await settle();
+    expect((await api('GET', `/api/v1/namespaces/${ns}/configmaps/dangling`)).status).toBe(404);
+    expect((await api('GET', `/api/v1/namespaces/${ns}/secrets/owned`)).status).toBe(200);
+    expect((await api('GET', `/api/v1/namespaces/${ns}/configmaps/a`)).status).toBe(200);
+
+    expect((await api('DELETE', `/api/v1/namespaces/${ns}/configmaps/owner`)).status).toBe(200);
+    expect((await api('DELETE', `/api/v1/namespaces/${ns}/configmaps/a`)).status).toBe(200);
+    await settle();
+    expect((await api('GET', `/api/v1/namespaces/${ns}/secrets/owned`)).status).toBe(404);
+    expect((await api('GET', `/api/v1/namespaces/${ns}/configmaps/b`)).status).toBe(404);
+  });
+
+  it('refuses both GC finalizers at once', async () => {
+    const r = await api('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'both', finalizers: ['orphan', 'foregroundDeletion'] } });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toContain('finalizer orphan and foregroundDeletion cannot be both set');
+  });
+});
