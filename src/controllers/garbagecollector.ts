@@ -12,7 +12,8 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../rest/delete';
 import type { ControllerClient } from './client/client';
 import type { ObjectChange, SharedInformers } from './client/informer';
 import { WorkQueue } from './client/workqueue';
-import type { Reconciler } from './client/controller';
+import { isStatusCode, type Reconciler } from './client/controller';
+import { withoutOwner } from './podcontrol';
 
 interface OwnerRef { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
 
@@ -133,7 +134,7 @@ export class GarbageCollector implements Reconciler {
     try {
       await this.client.delete(node.def, node.namespace, node.name, { preconditions: { uid: node.uid }, propagationPolicy: policy });
     } catch (e) {
-      if (!isCode(e, 404) && !isCode(e, 409)) throw e;
+      if (!isStatusCode(e, 404) && !isStatusCode(e, 409)) throw e;
     }
   }
 
@@ -174,11 +175,9 @@ export class GarbageCollector implements Reconciler {
   private async removeOwnerRefs(node: GraphNode, uids: Set<string>) {
     const live = await this.client.get(node.def, node.namespace, node.name);
     if (!live || live.metadata.uid !== node.uid) return;
-    const refs = ownerRefsOf(live);
-    if (!refs.some((r) => uids.has(r.uid))) return;
-    const next = structuredClone(live);
-    next.metadata.ownerReferences = refs.filter((r) => !uids.has(r.uid));
-    if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+    if (!ownerRefsOf(live).some((r) => uids.has(r.uid))) return;
+    let next = live;
+    for (const uid of uids) next = withoutOwner(next, uid);
     await this.client.update(node.def, next);
   }
 
@@ -196,5 +195,3 @@ function link(m: Map<string, Set<string>>, k: string, v: string) {
   if (!s) m.set(k, (s = new Set()));
   s.add(v);
 }
-
-const isCode = (e: unknown, code: number) => typeof e === 'object' && e !== null && (e as { status?: { code?: number } }).status?.code === code;

@@ -9,6 +9,7 @@ import { SharedInformers } from './client/informer';
 import { processQueue, type Reconciler } from './client/controller';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController } from './replicaset';
 import { GarbageCollector } from './garbagecollector';
+import { DeploymentController } from './deployment';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -32,6 +33,7 @@ export class ControllerManager {
   constructor(ctx: ControllerContext) {
     this.informers = new SharedInformers(restClient(ctx, 'edgekube-informers'));
     this.reconcilers = [
+      new DeploymentController(this.informers, restClient(ctx, 'deployment-controller')),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICA_SET.component), REPLICA_SET),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICATION_CONTROLLER.component), REPLICATION_CONTROLLER),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),

@@ -1,7 +1,9 @@
 // What the workload controllers share about pods (kube's controller_utils):
 // pods made from a template with a controllerRef, which pods count as
 // active, ready and available, and which pods go first when scaling down.
-import type { KObject } from '../resources/types';
+import type { KObject, ResourceDefinition } from '../resources/types';
+import type { ControllerClient } from './client/client';
+import { controllerRef } from './client/informer';
 import { condition, isPodReady, isTerminal, parseTime } from './util';
 
 /** An ownerReference naming `owner` as the controller, blocking its foreground deletion (kube's NewControllerRef). */
@@ -10,6 +12,41 @@ export function newControllerRef(owner: KObject): KObject {
     apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid,
     controller: true, blockOwnerDeletion: true,
   };
+}
+
+/**
+ * ClaimObjects (kube's ControllerRefManager): of `candidates`, the ones this
+ * owner controls once orphans its selector matches are adopted and owned
+ * ones it no longer matches are released. An owner being deleted neither
+ * adopts nor releases.
+ */
+export async function claim(client: ControllerClient, def: ResourceDefinition, owner: KObject, candidates: KObject[], matches: (obj: KObject) => boolean): Promise<KObject[]> {
+  const uid = owner.metadata.uid;
+  const deleting = !!owner.metadata.deletionTimestamp;
+  const claimed: KObject[] = [];
+  for (const obj of candidates) {
+    const ref = controllerRef(obj);
+    const match = matches(obj);
+    if (ref) {
+      if (ref.uid !== uid) continue;
+      if (match) claimed.push(obj);
+      else if (!deleting) await client.update(def, withoutOwner(obj, uid));
+      continue;
+    }
+    if (!match || deleting || obj.metadata.deletionTimestamp) continue;
+    const adopted = structuredClone(obj);
+    adopted.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), newControllerRef(owner)];
+    claimed.push(await client.update(def, adopted));
+  }
+  return claimed;
+}
+
+/** The object without its references to `uid`. */
+export function withoutOwner(obj: KObject, uid: string): KObject {
+  const next = structuredClone(obj);
+  next.metadata.ownerReferences = (obj.metadata.ownerReferences ?? []).filter((r: KObject) => r?.uid !== uid);
+  if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+  return next;
 }
 
 /** GetPodFromTemplate: labels, annotations and finalizers of the template, named after the owner. */

@@ -9,8 +9,8 @@ import { deepEqual } from '../resources/validation';
 import { controllerRef, type Informer, type SharedInformers } from './client/informer';
 import type { ControllerClient } from './client/client';
 import { WorkQueue } from './client/workqueue';
-import { keyOf, splitKey, type Reconciler } from './client/controller';
-import { availableAt, fullyLabeled, isActive, isAvailable, newControllerRef, podFromTemplate, podsToDelete } from './podcontrol';
+import { isStatusCode, keyOf, splitKey, type Reconciler } from './client/controller';
+import { availableAt, claim, fullyLabeled, isActive, isAvailable, podFromTemplate, podsToDelete } from './podcontrol';
 import { isPodReady, setCondition } from './util';
 
 /** kube's burstReplicas: at most this many pods created or deleted per sync. */
@@ -79,38 +79,11 @@ export class ReplicaSetController implements Reconciler {
     const { namespace, name } = splitKey(key);
     const owner = this.owners.get(namespace, name);
     if (!owner) return;
-    const pods = await this.claimPods(owner);
+    const pods = await claim(this.client, podsDef(), owner, this.pods.list(namespace).filter(isActive), (p) => this.k.selects(owner, p.metadata.labels));
     const replicas = owner.spec?.replicas ?? 1;
     let failure: string | undefined;
     if (!owner.metadata.deletionTimestamp) failure = await this.manage(owner, pods, replicas);
     return this.updateStatus(owner, pods, failure, now);
-  }
-
-  /** ClaimPods: the active pods this owner controls, after adopting and releasing by selector. */
-  private async claimPods(owner: KObject): Promise<KObject[]> {
-    const uid = owner.metadata.uid;
-    const deleting = !!owner.metadata.deletionTimestamp;
-    const claimed: KObject[] = [];
-    for (const pod of this.pods.list(owner.metadata.namespace)) {
-      if (!isActive(pod)) continue;
-      const ref = controllerRef(pod);
-      const matches = this.k.selects(owner, pod.metadata.labels);
-      if (ref) {
-        if (ref.uid !== uid) continue;
-        if (matches) { claimed.push(pod); continue; }
-        if (deleting) continue;
-        const released = structuredClone(pod);
-        released.metadata.ownerReferences = pod.metadata.ownerReferences.filter((r: KObject) => r.uid !== uid);
-        if (released.metadata.ownerReferences.length === 0) delete released.metadata.ownerReferences;
-        await this.client.update(podsDef(), released);
-        continue;
-      }
-      if (!matches || deleting) continue;
-      const adopted = structuredClone(pod);
-      adopted.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), newControllerRef(owner)];
-      claimed.push(await this.client.update(podsDef(), adopted));
-    }
-    return claimed;
   }
 
   /** manageReplicas: creates or deletes pods; returns why creating or deleting failed. */
@@ -138,7 +111,7 @@ export class ReplicaSetController implements Reconciler {
           await this.client.delete(podsDef(), pod.metadata.namespace, pod.metadata.name, { preconditions: { uid: pod.metadata.uid } });
           await this.client.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (e) {
-          if (isGone(e)) continue;
+          if (isStatusCode(e, 404)) continue;
           const msg = e instanceof Error ? e.message : String(e);
           await this.client.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${msg}`);
           return `FailedDelete: ${msg}`;
@@ -176,5 +149,3 @@ export class ReplicaSetController implements Reconciler {
     return due.length ? Math.min(...due) : undefined;
   }
 }
-
-const isGone = (e: unknown) => typeof e === 'object' && e !== null && (e as { status?: { code?: number } }).status?.code === 404;

@@ -583,7 +583,11 @@ export async function setupE2E(opts: ServerOptions = {}): Promise<E2E> {
     KUBECONFIG: kubeconfigPath,
     ...extra,
   })
-  const fullArgs = (args: string[]) => [...args, `--cache-dir=${cacheDir}`]
+  // Flags go before a `--` (kubectl create deployment NAME -- COMMAND...): after it they would be the command's.
+  const fullArgs = (args: string[]) => {
+    const end = args.indexOf('--')
+    return end < 0 ? [...args, `--cache-dir=${cacheDir}`] : [...args.slice(0, end), `--cache-dir=${cacheDir}`, ...args.slice(end)]
+  }
 
   function kubectl(args: string[], o: KubectlOptions = {}): Promise<RunResult> {
     return new Promise((resolve) => {

@@ -11,6 +11,7 @@ import {
   ROOT, create, describeResponse, eventually, freePort, killGroup, namespace, parseTable, setupE2E, type Background, type E2E,
 } from './harness'
 import { connectWebSocket } from '../../agent/ws'
+import { killContainers } from './agent'
 
 const NS = 'nodes-e2e'
 let e: E2E
@@ -54,18 +55,6 @@ function agent(name: string, port: number, tunnel: boolean): Agent {
     },
   }
   return a
-}
-
-/** Kills what the agents' process runtime left running (shims and container process groups). */
-function killContainers(stateDir: string) {
-  const dir = path.join(stateDir, 'containers')
-  if (!fs.existsSync(dir)) return
-  for (const f of fs.readdirSync(dir)) {
-    try {
-      if (f.endsWith('.pid')) process.kill(-JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).pid, 'SIGKILL')
-      if (f.endsWith('.json')) process.kill(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).shimPid, 'SIGKILL')
-    } catch {}
-  }
 }
 
 const alive = (pid: number) => {

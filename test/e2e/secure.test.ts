@@ -6,10 +6,11 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
-import { ROOT, eventually, httpRequest, killGroup, parseTable, setupE2E, type E2E } from './harness'
+import { ROOT, eventually, httpRequest, parseTable, setupE2E, type E2E } from './harness'
+import { startAgent } from './agent'
 
 let e: E2E
 let tokenFile: string
@@ -284,32 +285,6 @@ describe('RBAC with the real kubectl', () => {
   })
 })
 
-interface Agent { output(): string; stop(): Promise<void> }
-
-/** Starts the node agent with these options; stop() ends it and the pods it started. */
-function startAgent(name: string, args: string[]): Agent {
-  const stateDir = path.join(e.tmpDir, 'agents', name)
-  let output = ''
-  const child = spawn('npm', ['run', '--silent', 'agent', '--', '--name', name, '--tunnel', '--address', '127.0.0.1', '--state-dir', stateDir, ...args], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
-  })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  return {
-    output: () => output,
-    async stop() {
-      if (child.pid) await killGroup(child.pid, 5000)
-      const dir = path.join(stateDir, 'containers')
-      for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-        try {
-          if (f.endsWith('.pid')) process.kill(-JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).pid, 'SIGKILL')
-          if (f.endsWith('.json')) process.kill(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).shimPid, 'SIGKILL')
-        } catch {}
-      }
-    },
-  }
-}
-
 async function nodeReady(name: string) {
   await eventually(async () => {
     const r = await e.kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])
@@ -320,7 +295,7 @@ async function nodeReady(name: string) {
 describe('a node agent with --kubeconfig', () => {
   it('joins over TLS with its node credential, renews its Lease and runs pods', async () => {
     const kc = kubeconfigWith('sn1', { token: 'sn1-node-token' })
-    const agent = startAgent('sn1', ['--kubeconfig', kc])
+    const agent = startAgent(e, 'sn1', ['--tunnel', '--kubeconfig', kc])
     try {
       await eventually(() => agent.output().includes('tunnel connected'), 30_000, `the agent's tunnel; output:\n${agent.output()}`)
       await nodeReady('sn1')
@@ -374,7 +349,7 @@ describe('a node that joins with a bootstrap token', () => {
       const users = audit.filter((ev) => ev.objectRef?.resource === resource && ev.objectRef?.name === 'sb1').map((ev) => JSON.stringify(ev.user))
       return [...new Set(users)].map((u) => JSON.parse(u))
     }
-    let agent = startAgent('sb1', ['--bootstrap-kubeconfig', boot])
+    let agent = startAgent(e, 'sb1', ['--tunnel', '--bootstrap-kubeconfig', boot])
     try {
       await eventually(() => agent.output().includes('tunnel connected'), 45_000, `the agent's tunnel; output:\n${agent.output()}`)
       expect(agent.output()).toContain('waiting for it to be approved and signed')
@@ -399,7 +374,7 @@ describe('a node that joins with a bootstrap token', () => {
       // The token may go; a restarted agent uses the certificate it was given.
       ok(await e.kubectl(['-n', 'kube-system', 'delete', 'secret', 'bootstrap-token-j0in42']), 'delete token')
       await agent.stop()
-      agent = startAgent('sb1', ['--bootstrap-kubeconfig', boot])
+      agent = startAgent(e, 'sb1', ['--tunnel', '--bootstrap-kubeconfig', boot])
       await eventually(() => agent.output().includes('tunnel connected'), 45_000, `the restarted agent; output:\n${agent.output()}`)
       expect(agent.output()).toContain(`using the node credential in ${nodeKubeconfig}`)
       await eventually(async () => {

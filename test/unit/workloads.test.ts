@@ -261,3 +261,155 @@ describe('garbage collector', () => {
     expect(r.body.message).toContain('finalizer orphan and foregroundDeletion cannot be both set');
   });
 });
+
+const deployment = (name: string, replicas: number, extra: J = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+  spec: { replicas, selector: { matchLabels: { app: name } }, template: template({ app: name }), ...extra },
+});
+
+/** Marks every active pod with these labels Running and Ready, as a node agent would. */
+async function readyAll(ns: string, selector: string) {
+  for (const p of await podsOf(ns, selector)) if (!p.metadata.deletionTimestamp && p.status?.conditions?.[0]?.status !== 'True') await setReady(ns, p, true);
+}
+
+const getD = async (ns: string, name: string) => (await api('GET', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).body;
+const rsOf = async (ns: string, app: string): Promise<J[]> =>
+  (await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets?labelSelector=app%3D${app}`)).body.items.sort((a: J, b: J) => Number(a.metadata.annotations['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations['deployment.kubernetes.io/revision']));
+const cond = (d: J, type: string) => d.status?.conditions?.find((c: J) => c.type === type);
+const patchD = (ns: string, name: string, body: J) => api('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, body, { 'content-type': 'application/merge-patch+json' });
+const image = (img: string) => ({ spec: { template: { spec: { containers: [{ name: 'c', image: img, command: ['sleep', '3600'] }] } } } });
+
+describe('deployment controller', () => {
+  it('rolls out a ReplicaSet per template with the pod-template-hash, revisions, conditions and counts', async () => {
+    const ns = 'wl-deploy';
+    await mkns(ns);
+    expect((await api('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('web', 3))).status).toBe(201);
+    await settle();
+    let [rs1] = await rsOf(ns, 'web');
+    const hash = rs1.metadata.labels['pod-template-hash'];
+    expect(hash).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
+    expect(rs1.metadata.name).toBe(`web-${hash}`);
+    expect(rs1.spec.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
+    expect(rs1.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' });
+    expect(rs1.metadata.ownerReferences[0]).toMatchObject({ kind: 'Deployment', name: 'web', controller: true });
+    expect(rs1.spec.replicas).toBe(3);
+    let d = await getD(ns, 'web');
+    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
+    expect(d.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, unavailableReplicas: 3 });
+    expect(cond(d, 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+    // Created, then progressing as its pods appeared.
+    expect(cond(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "web-${hash}" is progressing.` });
+
+    await readyAll(ns, 'app=web');
+    await settle();
+    d = await getD(ns, 'web');
+    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(d.status.unavailableReplicas).toBeUndefined();
+    expect(cond(d, 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
+    expect(cond(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "web-${hash}" has successfully progressed.` });
+
+    // A new image: surge 1, unavailable 0; never fewer than 3 ready pods while it rolls.
+    expect((await patchD(ns, 'web', { metadata: { annotations: { 'kubernetes.io/change-cause': 'v2' } }, ...image('busybox:2') })).status).toBe(200);
+    for (let i = 0; i < 10; i++) {
+      await settle();
+      const pods = (await podsOf(ns, 'app=web')).filter((p) => !p.metadata.deletionTimestamp);
+      expect(pods.length).toBeLessThanOrEqual(4);
+      expect(pods.filter((p) => p.status?.conditions?.[0]?.status === 'True').length).toBeGreaterThanOrEqual(3);
+      d = await getD(ns, 'web');
+      if (cond(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && d.status.updatedReplicas === 3 && d.status.replicas === 3) break;
+      await readyAll(ns, 'app=web');
+    }
+    const sets = await rsOf(ns, 'web');
+    expect(sets.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r.spec.replicas])).toEqual([['1', 0], ['2', 3]]);
+    expect(sets[1].metadata.annotations['kubernetes.io/change-cause']).toBe('v2');
+    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
+    expect(d.status).toMatchObject({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 3 });
+    const scaling = (await api('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.kind=Deployment`)).body.items.filter((e: J) => e.reason === 'ScalingReplicaSet');
+    expect(scaling[0].message).toBe(`Scaled up replica set web-${hash} from 0 to 3`);
+    expect(scaling.some((e: J) => e.message === `Scaled down replica set web-${hash} from 3 to 2`)).toBe(true);
+
+    // Back to the first template: its ReplicaSet becomes the new one again, with revision 3 and its old revision in the history.
+    expect((await patchD(ns, 'web', image('busybox'))).status).toBe(200);
+    for (let i = 0; i < 10; i++) {
+      await settle();
+      await readyAll(ns, 'app=web');
+      d = await getD(ns, 'web');
+      if (cond(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && d.status.updatedReplicas === 3 && d.status.replicas === 3) break;
+    }
+    [rs1] = (await rsOf(ns, 'web')).filter((r) => r.metadata.name === `web-${hash}`);
+    expect(rs1.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/revision': '3', 'deployment.kubernetes.io/revision-history': '1' });
+    expect(rs1.spec.replicas).toBe(3);
+  });
+
+  it('scales the active ReplicaSet, pauses and resumes, recreates, and keeps revisionHistoryLimit', async () => {
+    const ns = 'wl-deploy2';
+    await mkns(ns);
+    await api('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('app', 2, { revisionHistoryLimit: 1, strategy: { type: 'Recreate' } }));
+    await settle();
+    await readyAll(ns, 'app=app');
+    // kubectl scale goes through the scale subresource.
+    expect((await api('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/app/scale`, { spec: { replicas: 4 } }, { 'content-type': 'application/merge-patch+json' })).status).toBe(200);
+    await settle();
+    let sets = await rsOf(ns, 'app');
+    expect(sets).toHaveLength(1);
+    expect(sets[0].spec.replicas).toBe(4);
+    expect(sets[0].metadata.annotations['deployment.kubernetes.io/desired-replicas']).toBe('4');
+
+    // Paused: a template change rolls nothing out.
+    expect((await patchD(ns, 'app', { spec: { paused: true } })).status).toBe(200);
+    await settle();
+    expect(cond(await getD(ns, 'app'), 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
+    await patchD(ns, 'app', image('busybox:2'));
+    await settle();
+    expect(await rsOf(ns, 'app')).toHaveLength(1);
+
+    // Resumed with Recreate: every old pod goes before the new ReplicaSet appears.
+    await patchD(ns, 'app', { spec: { paused: false } });
+    await settle();
+    const d = await getD(ns, 'app');
+    sets = await rsOf(ns, 'app');
+    expect(sets.map((r) => r.spec.replicas)).toEqual([0, 4]);
+    expect(cond(d, 'Progressing')?.reason).not.toBe('DeploymentPaused');
+    const created = Date.parse(sets[1].metadata.creationTimestamp);
+    const deletes = (await api('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=reason=SuccessfulDelete`)).body.items;
+    expect(deletes).toHaveLength(4);
+    for (const ev of deletes) expect(Date.parse(ev.firstTimestamp)).toBeLessThanOrEqual(created);
+
+    // A third template: with revisionHistoryLimit 1 only one idle ReplicaSet stays.
+    await readyAll(ns, 'app=app');
+    await settle();
+    await patchD(ns, 'app', image('busybox:3'));
+    await settle();
+    await readyAll(ns, 'app=app');
+    await settle();
+    sets = await rsOf(ns, 'app');
+    expect(sets.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r.spec.replicas])).toEqual([['2', 0], ['3', 4]]);
+  });
+
+  it('reports ProgressDeadlineExceeded when a rollout makes no progress in time', async () => {
+    const ns = 'wl-deadline';
+    await mkns(ns);
+    await api('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('stuck', 1, { progressDeadlineSeconds: 5 }));
+    const w = await settle();
+    let d = await getD(ns, 'stuck');
+    expect(cond(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    // The controller asked to look again once the deadline has passed.
+    const deadline = Date.parse(cond(d, 'Progressing').lastUpdateTime) + 5000;
+    expect(w.nextAt).toBeGreaterThanOrEqual(deadline);
+    await settle(Date.now() + 7000);
+    d = await getD(ns, 'stuck');
+    expect(cond(d, 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${(await rsOf(ns, 'stuck'))[0].metadata.name}" has timed out progressing.` });
+  });
+
+  it('deleting a Deployment takes its ReplicaSets and pods with it', async () => {
+    const ns = 'wl-deploy-gc';
+    await mkns(ns);
+    await api('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('gone', 2));
+    await settle();
+    expect(await podsOf(ns, 'app=gone')).toHaveLength(2);
+    expect((await api('DELETE', `/apis/apps/v1/namespaces/${ns}/deployments/gone`)).status).toBe(200);
+    await settle();
+    expect(await rsOf(ns, 'gone')).toHaveLength(0);
+    expect(await podsOf(ns, 'app=gone')).toHaveLength(0);
+  });
+});

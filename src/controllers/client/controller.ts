@@ -40,6 +40,9 @@ export async function processQueue(r: Reconciler, now: number, deadline: number)
   return run;
 }
 
+/** Whether a failed call was answered with this Status code (404 gone, 409 conflict or exists). */
+export const isStatusCode = (e: unknown, code: number) => e instanceof ApiError && e.status.code === code;
+
 /** "namespace/name" of a namespaced object, "name" of a cluster-scoped one. */
 export const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${namespace}/${name}` : name);
 
