@@ -10,6 +10,7 @@ import { processQueue, type Reconciler } from './client/controller';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController } from './replicaset';
 import { GarbageCollector } from './garbagecollector';
 import { DeploymentController } from './deployment';
+import { JobController } from './job';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -36,6 +37,7 @@ export class ControllerManager {
       new DeploymentController(this.informers, restClient(ctx, 'deployment-controller')),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICA_SET.component), REPLICA_SET),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICATION_CONTROLLER.component), REPLICATION_CONTROLLER),
+      new JobController(this.informers, restClient(ctx, 'job-controller')),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
     ];
   }

@@ -303,7 +303,11 @@ for (const mode of ['direct', 'tunnel'] as const) {
         await direct.start()
         expect(direct.output).toContain('adopted container')
         await eventually(async () => (await get(`/api/v1/namespaces/${NS}/pods/${pod}/proxy/again`)).text === 'hi /again', 15_000, 'the pod to answer after the agent restart')
-        const after = (await e.http('GET', `/api/v1/namespaces/${NS}/pods/${pod}`)).json.status
+        // A restarted agent reports the adopted container ready once it has checked it again.
+        const after = await eventually(async () => {
+          const s = (await e.http('GET', `/api/v1/namespaces/${NS}/pods/${pod}`)).json.status
+          return s.containerStatuses[0].ready && s
+        }, 15_000, 'the adopted container to be reported ready')
         expect(after.containerStatuses[0]).toMatchObject({ containerID: before, restartCount: 0, ready: true })
         expect(direct.output).not.toContain(`started container ${NS}/${pod}`)
       })

@@ -145,6 +145,53 @@ describe('Deployments with kubectl', () => {
   })
 })
 
+const jobYaml = (name: string, spec: string, command: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+${spec}
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox
+        command: ["sh", "-c", ${JSON.stringify(command)}]
+`
+
+describe('Jobs with kubectl', () => {
+  it('completions 5 with parallelism 2 completes and kubectl wait sees it', { timeout: 120_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: jobYaml('five', '  completions: 5\n  parallelism: 2', 'sleep 1') }), 'apply job')
+    ok(await k(['wait', '--for=condition=complete', 'job/five', '--timeout=90s'], 100_000), 'wait complete')
+    const job = JSON.parse(ok(await k(['get', 'job', 'five', '-o', 'json']), 'get job'))
+    expect(job.status).toMatchObject({ succeeded: 5, active: 0 })
+    expect(parseTable(ok(await k(['get', 'job', 'five']), 'table'))[0]).toMatchObject({ STATUS: 'Complete', COMPLETIONS: '5/5' })
+  })
+
+  it('an Indexed Job gives each pod its JOB_COMPLETION_INDEX', { timeout: 120_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: jobYaml('idx', '  completions: 3\n  parallelism: 3\n  completionMode: Indexed', 'echo index=$JOB_COMPLETION_INDEX') }), 'apply indexed job')
+    ok(await k(['wait', '--for=condition=complete', 'job/idx', '--timeout=90s'], 100_000), 'wait indexed')
+    const pods = JSON.parse(ok(await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=idx', '-o', 'json']), 'pods')).items
+    const seen = []
+    for (const p of pods) {
+      const index = p.metadata.annotations['batch.kubernetes.io/job-completion-index']
+      expect(ok(await k(['logs', p.metadata.name]), 'logs').trim()).toBe(`index=${index}`)
+      seen.push(index)
+    }
+    expect(seen.sort()).toEqual(['0', '1', '2'])
+    expect(ok(await k(['get', 'job', 'idx', '-o', 'jsonpath={.status.completedIndexes}']), 'indexes')).toBe('0-2')
+  })
+
+  it('a failing Job stops at its backoffLimit', { timeout: 120_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: jobYaml('fails', '  backoffLimit: 0', 'exit 3') }), 'apply failing job')
+    ok(await k(['wait', '--for=condition=failed', 'job/fails', '--timeout=90s'], 100_000), 'wait failed')
+    const job = JSON.parse(ok(await k(['get', 'job', 'fails', '-o', 'json']), 'get job'))
+    expect(job.status.failed).toBe(1)
+    expect(job.status.conditions.find((c: { type: string }) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' })
+  })
+})
+
 /** The fewest ready, not terminating pods and the most pods at any point of a pod watch from event `from` on. */
 function replay(events: WatchEvent[], from: number): { minReady: number; maxPods: number } {
   const state = new Map<string, { ready: boolean; live: boolean }>()

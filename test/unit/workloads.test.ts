@@ -413,3 +413,133 @@ describe('deployment controller', () => {
     expect(await podsOf(ns, 'app=gone')).toHaveLength(0);
   });
 });
+
+const job = (name: string, spec: J = {}) => ({
+  apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+  spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } }, ...spec },
+});
+const getJob = async (ns: string, name: string) => (await api('GET', `/apis/batch/v1/namespaces/${ns}/jobs/${name}`)).body;
+const jobPods = async (ns: string, name: string) => podsOf(ns, `batch.kubernetes.io/job-name=${name}`);
+async function finishPod(ns: string, pod: J, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1) {
+  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
+    status: { phase, containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: phase === 'Succeeded' ? 'Completed' : 'Error', finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } }] },
+  }, { 'content-type': 'application/merge-patch+json' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+const jobCond = (j: J, type: string) => j.status?.conditions?.find((c: J) => c.type === type && c.status === 'True');
+
+describe('job controller', () => {
+  it('runs completions 5 with parallelism 2, tracks pods with its finalizer, and completes', async () => {
+    const ns = 'wl-job';
+    await mkns(ns);
+    expect((await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('five', { completions: 5, parallelism: 2 }))).status).toBe(201);
+    for (let round = 0; round < 6; round++) {
+      await settle();
+      const running = (await jobPods(ns, 'five')).filter((p) => !p.status?.phase || p.status.phase === 'Pending');
+      expect(running.length).toBeLessThanOrEqual(2);
+      for (const p of running) {
+        expect(p.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+        expect(p.metadata.ownerReferences[0]).toMatchObject({ kind: 'Job', name: 'five', controller: true });
+        await finishPod(ns, p, 'Succeeded');
+      }
+      if (jobCond(await getJob(ns, 'five'), 'Complete')) break;
+    }
+    const j = await getJob(ns, 'five');
+    expect(j.status).toMatchObject({ succeeded: 5, active: 0, ready: 0, uncountedTerminatedPods: {} });
+    expect(j.status.failed ?? 0).toBe(0);
+    expect(jobCond(j, 'SuccessCriteriaMet')).toMatchObject({ reason: 'CompletionsReached' });
+    expect(jobCond(j, 'Complete')).toMatchObject({ reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' });
+    expect(j.status.completionTime).toBeTruthy();
+    const pods = await jobPods(ns, 'five');
+    expect(pods).toHaveLength(5);
+    for (const p of pods) expect(p.metadata.finalizers).toBeUndefined();
+    const events = (await api('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name=five`)).body.items.map((e: J) => e.reason);
+    expect(events.filter((r: string) => r === 'SuccessfulCreate')).toHaveLength(5);
+    expect(events).toContain('Completed');
+  });
+
+  it('gives Indexed pods their index, as annotation, label, hostname and JOB_COMPLETION_INDEX', async () => {
+    const ns = 'wl-job-indexed';
+    await mkns(ns);
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
+    await settle();
+    const pods = await jobPods(ns, 'idx');
+    expect(pods.map((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index']).sort()).toEqual(['0', '1', '2']);
+    const one = pods.find((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index'] === '1');
+    expect(one.metadata.name).toMatch(/^idx-1-[a-z0-9]{5}$/);
+    expect(one.metadata.labels['batch.kubernetes.io/job-completion-index']).toBe('1');
+    expect(one.spec.hostname).toBe('idx-1');
+    expect(one.spec.containers[0].env).toContainEqual({ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } });
+    await finishPod(ns, one, 'Succeeded');
+    await settle();
+    expect((await getJob(ns, 'idx')).status).toMatchObject({ completedIndexes: '1', succeeded: 1, active: 2 });
+    for (const p of pods) if (p !== one) await finishPod(ns, p, 'Succeeded');
+    await settle();
+    const j = await getJob(ns, 'idx');
+    expect(j.status).toMatchObject({ completedIndexes: '0-2', succeeded: 3 });
+    expect(jobCond(j, 'Complete')).toBeTruthy();
+  });
+
+  it('backs off after a failure and fails at backoffLimit; a FailJob rule fails at once', async () => {
+    const ns = 'wl-job-fail';
+    await mkns(ns);
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('flaky', { backoffLimit: 1 }));
+    await settle();
+    let [p] = await jobPods(ns, 'flaky');
+    await finishPod(ns, p, 'Failed');
+    const w = await settle();
+    // No new pod during the 10 s back-off; the controller comes back when it ends.
+    expect((await jobPods(ns, 'flaky')).filter((x) => !x.status?.phase || x.status.phase === 'Pending')).toHaveLength(0);
+    expect(w.nextAt).toBeGreaterThan(Date.now() + 5000);
+    await settle(Date.now() + 11_000);
+    [p] = (await jobPods(ns, 'flaky')).filter((x) => x.status?.phase !== 'Failed');
+    expect(p).toBeTruthy();
+    await finishPod(ns, p, 'Failed');
+    await settle(Date.now() + 60_000);
+    let j = await getJob(ns, 'flaky');
+    expect(j.status.failed).toBe(2);
+    expect(jobCond(j, 'FailureTarget')).toMatchObject({ reason: 'BackoffLimitExceeded' });
+    expect(jobCond(j, 'Failed')).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('policy', {
+      backoffLimit: 6, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } }] },
+    }));
+    await settle();
+    [p] = await jobPods(ns, 'policy');
+    await finishPod(ns, p, 'Failed', 42);
+    await settle();
+    j = await getJob(ns, 'policy');
+    expect(jobCond(j, 'Failed')).toMatchObject({ reason: 'PodFailurePolicy', message: `Container c for pod ${ns}/${p.metadata.name} failed with exit code 42 matching FailJob rule at index 0` });
+  });
+
+  it('suspends and resumes, fails past activeDeadlineSeconds, and deletes a finished Job after its TTL', async () => {
+    const ns = 'wl-job-life';
+    await mkns(ns);
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('later', { suspend: true }));
+    await settle();
+    expect(await jobPods(ns, 'later')).toHaveLength(0);
+    expect(jobCond(await getJob(ns, 'later'), 'Suspended')).toMatchObject({ reason: 'JobSuspended' });
+    await api('PATCH', `/apis/batch/v1/namespaces/${ns}/jobs/later`, { spec: { suspend: false } }, { 'content-type': 'application/merge-patch+json' });
+    await settle();
+    expect(await jobPods(ns, 'later')).toHaveLength(1);
+    const resumed = (await getJob(ns, 'later')).status.conditions.find((c: J) => c.type === 'Suspended');
+    expect(resumed).toMatchObject({ status: 'False', reason: 'JobResumed' });
+
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('slow', { activeDeadlineSeconds: 5 }));
+    await settle();
+    await settle(Date.now() + 6000);
+    const slow = await getJob(ns, 'slow');
+    expect(jobCond(slow, 'Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    expect((await jobPods(ns, 'slow')).every((p) => p.metadata.deletionTimestamp === undefined)).toBe(true);
+
+    await api('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, job('brief', { ttlSecondsAfterFinished: 30 }));
+    await settle();
+    const [p] = await jobPods(ns, 'brief');
+    await finishPod(ns, p, 'Succeeded');
+    await settle();
+    expect(jobCond(await getJob(ns, 'brief'), 'Complete')).toBeTruthy();
+    await settle(Date.now() + 31_000);
+    expect((await api('GET', `/apis/batch/v1/namespaces/${ns}/jobs/brief`)).status).toBe(404);
+    expect(await jobPods(ns, 'brief')).toHaveLength(0);
+  });
+});
