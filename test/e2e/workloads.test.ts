@@ -145,6 +145,25 @@ describe('Deployments with kubectl', () => {
   })
 })
 
+describe('a server restart in the middle of a rollout', () => {
+  it('the rollout completes with no duplicate and no lost pod: the controllers rebuild from the store', { timeout: 240_000 }, async () => {
+    ok(await k(['create', 'deployment', 'steady', '--image=busybox', '--replicas=4', '--', 'sleep', '3600']), 'create')
+    ok(await k(['patch', 'deployment/steady', '--type=merge', '-p', '{"spec":{"minReadySeconds":2,"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']), 'slow rollout')
+    ok(await k(['rollout', 'status', 'deployment/steady', '--timeout=90s'], 100_000), 'first rollout')
+    ok(await k(['set', 'image', 'deployment/steady', 'busybox=busybox:1.36']), 'set image')
+    // Mid-rollout: the new ReplicaSet exists and the old one still has pods.
+    await eventually(async () => JSON.parse(ok(await k(['get', 'replicasets', '-l', 'app=steady', '-o', 'json']), 'rs')).items.length === 2, 20_000, 'the new ReplicaSet')
+    await e.server.restart()
+    ok(await k(['rollout', 'status', 'deployment/steady', '--timeout=150s'], 160_000), 'rollout after restart')
+    const live = (await pods('steady')).filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
+    expect(live).toHaveLength(4)
+    for (const p of live) expect(p.spec.containers[0].image).toBe('busybox:1.36')
+    const sets = JSON.parse(ok(await k(['get', 'replicasets', '-l', 'app=steady', '-o', 'json']), 'rs')).items
+    expect(sets.map((r: { spec: { replicas: number } }) => r.spec.replicas).sort()).toEqual([0, 4])
+    ok(await k(['delete', 'deployment', 'steady']), 'delete')
+  })
+})
+
 const jobYaml = (name: string, spec: string, command: string) => `apiVersion: batch/v1
 kind: Job
 metadata:
