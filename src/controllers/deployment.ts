@@ -217,10 +217,9 @@ export class DeploymentController implements Reconciler {
   /** reconcileOldReplicaSets: scale old ReplicaSets down as far as maxUnavailable allows. */
   private async reconcileOld(d: KObject, all: KObject[], oldActive: KObject[], newRS: KObject | undefined): Promise<boolean> {
     if (sumSpec(oldActive) === 0) return false;
-    let allPods = sumSpec(all);
     const minAvailable = (d.spec.replicas ?? 1) - maxUnavailable(d);
     const newUnavailable = replicasOf(newRS) - (newRS?.status?.availableReplicas ?? 0);
-    const maxScaledDown = allPods - minAvailable - newUnavailable;
+    const maxScaledDown = sumSpec(all) - minAvailable - newUnavailable;
     if (maxScaledDown <= 0) return false;
     // First the old pods that are not available anyway.
     let cleaned = 0;
@@ -232,7 +231,6 @@ export class DeploymentController implements Reconciler {
       await this.scaleReplicaSet(d, rs, replicasOf(rs) - n);
       cleaned += n;
     }
-    allPods -= cleaned;
     // Then available ones, keeping minAvailable.
     const available = sumStatus(all, 'availableReplicas');
     let scaled = 0;
@@ -246,7 +244,6 @@ export class DeploymentController implements Reconciler {
         scaled += n;
       }
     }
-    void allPods;
     return cleaned + scaled > 0;
   }
 
