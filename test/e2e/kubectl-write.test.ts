@@ -172,6 +172,13 @@ describe('changing', () => {
     ok(await e.kubectl(['patch', 'deploy', 'web', '-n', 'writes', '--type', 'merge', '-p', '{"spec":{"replicas":3}}']), 'patch merge')
     ok(await e.kubectl(['patch', 'deploy', 'web', '-n', 'writes', '--type', 'json', '-p', '[{"op":"add","path":"/spec/minReadySeconds","value":5}]']), 'patch json')
     ok(await e.kubectl(['patch', 'deploy', 'web', '-n', 'writes', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx:1.29"}]}}}}']), 'patch strategic')
+    // The deployment controller is rolling the new template out; "(no change)" needs it to have settled.
+    for (let last = '', i = 0; i < 40; i++) {
+      const rv = (await e.http('GET', '/apis/apps/v1/namespaces/writes/deployments/web')).json.metadata.resourceVersion
+      if (rv === last) break
+      last = rv
+      await new Promise((r) => setTimeout(r, 1000))
+    }
     const noop = await e.kubectl(['patch', 'deploy', 'web', '-n', 'writes', '--type', 'merge', '-p', '{"spec":{"replicas":3}}'])
     expect(noop.stdout).toContain('patched (no change)')
     const d = await json(['get', 'deploy', 'web', '-n', 'writes'])
