@@ -4,29 +4,26 @@
 // pausing; proportional scaling during a rollout; the Available and
 // Progressing conditions with the progress deadline; and the status counts
 // `kubectl rollout status` waits on.
-import type { KObject, ResourceDefinition } from '../resources/types';
-import { lookup } from '../resources/registry';
-import { selectorMatches } from '../resources/defs/shared';
+import type { KObject } from '../resources/types';
+import { lookup, storagePrefix } from '../resources/registry';
 import { deepEqual } from '../resources/validation';
 import { controllerRef, type Informer, type SharedInformers } from './client/informer';
 import type { ControllerClient } from './client/client';
 import { WorkQueue } from './client/workqueue';
 import { isStatusCode, keyOf, splitKey, type Reconciler } from './client/controller';
-import { claim, isActive, newControllerRef } from './podcontrol';
+import { claim, isActive, newControllerRef, workloadSelects } from './podcontrol';
 import {
   NEW_RS_AVAILABLE, PAUSED, POD_TEMPLATE_HASH, RESUMED, RS_UPDATED, TIMED_OUT,
   byCreation, computeHash, conditionOf, deploymentComplete, deploymentProgressing, equalIgnoreHash,
   maxRevision, maxSurge, maxUnavailable, progressDeadline, removeCondition, replicasOf, revisionOf,
   setDeploymentCondition, setReplicaSetAnnotations, sumSpec, sumStatus, DESIRED_REPLICAS, REVISION,
 } from './deploymentutil';
-import { time } from './util';
+import { ignoreGoneOrConflict, time } from './util';
 
 const COMPONENT = 'deployment-controller';
 const deploymentsDef = () => lookup('apps', 'v1', 'deployments')!;
 const replicaSetsDef = () => lookup('apps', 'v1', 'replicasets')!;
-const prefixOf = (def: ResourceDefinition) => `/${def.group || 'core'}/${def.resource}/`;
-const nonEmpty = (sel: KObject | undefined) => !!sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length > 0;
-const selects = (d: KObject, labels: Record<string, string> | undefined) => nonEmpty(d.spec?.selector) && selectorMatches(d.spec.selector, labels);
+const selects = (d: KObject, labels: Record<string, string> | undefined) => workloadSelects(d.spec?.selector, labels);
 
 /** The status each Deployment in hand last had in the store: what a status write is compared against. */
 const storedStatus = new WeakMap<KObject, KObject>();
@@ -45,8 +42,8 @@ export class DeploymentController implements Reconciler {
   private readonly pods: Informer;
 
   constructor(informers: SharedInformers, private readonly client: ControllerClient) {
-    this.deployments = informers.for(prefixOf(deploymentsDef()));
-    this.replicaSets = informers.for(prefixOf(replicaSetsDef()));
+    this.deployments = informers.for(storagePrefix(deploymentsDef()));
+    this.replicaSets = informers.for(storagePrefix(replicaSetsDef()));
     this.pods = informers.for('/core/pods/');
     this.deployments.on(({ obj, old }) => {
       const d = obj ?? old!;
@@ -339,11 +336,7 @@ export class DeploymentController implements Reconciler {
     const extra = idle.length - limit;
     if (extra <= 0) return;
     for (const rs of idle.sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b)).slice(0, extra)) {
-      try {
-        await this.client.delete(replicaSetsDef(), rs.metadata.namespace, rs.metadata.name, { preconditions: { uid: rs.metadata.uid } });
-      } catch (e) {
-        if (!isStatusCode(e, 404) && !isStatusCode(e, 409)) throw e;
-      }
+      await ignoreGoneOrConflict(this.client.delete(replicaSetsDef(), rs.metadata.namespace, rs.metadata.name, { preconditions: { uid: rs.metadata.uid } }));
     }
   }
 

@@ -12,7 +12,8 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../rest/delete';
 import type { ControllerClient } from './client/client';
 import type { ObjectChange, SharedInformers } from './client/informer';
 import { WorkQueue } from './client/workqueue';
-import { isStatusCode, type Reconciler } from './client/controller';
+import type { Reconciler } from './client/controller';
+import { ignoreGoneOrConflict } from './util';
 import { withoutOwner } from './podcontrol';
 
 interface OwnerRef { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
@@ -131,11 +132,7 @@ export class GarbageCollector implements Reconciler {
     const policy = waiting.length && this.dependents.get(node.uid)?.size
       ? 'Foreground'
       : node.finalizers.includes(ORPHAN_FINALIZER) ? 'Orphan' : node.finalizers.includes(FOREGROUND_FINALIZER) ? 'Foreground' : 'Background';
-    try {
-      await this.client.delete(node.def, node.namespace, node.name, { preconditions: { uid: node.uid }, propagationPolicy: policy });
-    } catch (e) {
-      if (!isStatusCode(e, 404) && !isStatusCode(e, 409)) throw e;
-    }
+    await ignoreGoneOrConflict(this.client.delete(node.def, node.namespace, node.name, { preconditions: { uid: node.uid }, propagationPolicy: policy }));
   }
 
   private async ownerState(node: GraphNode, ref: OwnerRef): Promise<'solid' | 'dangling' | 'waiting'> {

@@ -17,7 +17,7 @@ import type { ControllerClient } from './client/client';
 import { WorkQueue } from './client/workqueue';
 import { isStatusCode, keyOf, splitKey, type Reconciler } from './client/controller';
 import { claim, podFromTemplate } from './podcontrol';
-import { isPodReady, parseTime, time } from './util';
+import { ignoreGoneOrConflict, isPodReady, parseTime, time } from './util';
 import { formatIndexes, parseIndexes } from './jobindexes';
 
 export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -224,12 +224,8 @@ export class JobController implements Reconciler {
   }
 
   private async deletePod(job: KObject, pod: KObject) {
-    try {
-      await this.client.delete(podsDef(), pod.metadata.namespace, pod.metadata.name, { preconditions: { uid: pod.metadata.uid } });
-      await this.client.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-    } catch (e) {
-      if (!isStatusCode(e, 404) && !isStatusCode(e, 409)) throw e;
-    }
+    const gone = await ignoreGoneOrConflict(this.client.delete(podsDef(), pod.metadata.namespace, pod.metadata.name, { preconditions: { uid: pod.metadata.uid } }).then(() => true));
+    if (gone) await this.client.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
   }
 
   private async removeFinalizer(pod: KObject) {
@@ -259,11 +255,7 @@ export class JobController implements Reconciler {
     const cond = (job.status.conditions ?? []).find((c: KObject) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
     const at = (parseTime(job.status.completionTime) ?? parseTime(cond?.lastTransitionTime) ?? now) + ttl * 1000;
     if (at > now) return at;
-    try {
-      await this.client.delete(jobsDef(), job.metadata.namespace, job.metadata.name, { preconditions: { uid: job.metadata.uid }, propagationPolicy: 'Foreground' });
-    } catch (e) {
-      if (!isStatusCode(e, 404) && !isStatusCode(e, 409)) throw e;
-    }
+    await ignoreGoneOrConflict(this.client.delete(jobsDef(), job.metadata.namespace, job.metadata.name, { preconditions: { uid: job.metadata.uid }, propagationPolicy: 'Foreground' }));
   }
 }
 

@@ -4,6 +4,7 @@
 import type { KObject, ResourceDefinition } from '../resources/types';
 import type { ControllerClient } from './client/client';
 import { controllerRef } from './client/informer';
+import { selectorMatches } from '../resources/defs/shared';
 import { condition, isPodReady, isTerminal, parseTime } from './util';
 
 /** An ownerReference naming `owner` as the controller, blocking its foreground deletion (kube's NewControllerRef). */
@@ -13,6 +14,10 @@ export function newControllerRef(owner: KObject): KObject {
     controller: true, blockOwnerDeletion: true,
   };
 }
+
+/** A workload's LabelSelector selecting a label set; an empty selector selects nothing (kube's controllers never match on one). */
+export const workloadSelects = (sel: KObject | undefined, labels: Record<string, string> | undefined) =>
+  !!sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length > 0 && selectorMatches(sel, labels);
 
 /**
  * ClaimObjects (kube's ControllerRefManager): of `candidates`, the ones this

@@ -3,14 +3,13 @@
 // pods, adopting orphans the selector matches and releasing owned pods it no
 // longer matches, delete the least valuable pods first, and report counts.
 import type { KObject, ResourceDefinition } from '../resources/types';
-import { lookup } from '../resources/registry';
-import { selectorMatches } from '../resources/defs/shared';
+import { lookup, storagePrefix } from '../resources/registry';
 import { deepEqual } from '../resources/validation';
 import { controllerRef, type Informer, type SharedInformers } from './client/informer';
 import type { ControllerClient } from './client/client';
 import { WorkQueue } from './client/workqueue';
 import { isStatusCode, keyOf, splitKey, type Reconciler } from './client/controller';
-import { availableAt, claim, fullyLabeled, isActive, isAvailable, podFromTemplate, podsToDelete } from './podcontrol';
+import { availableAt, claim, fullyLabeled, isActive, isAvailable, podFromTemplate, podsToDelete, workloadSelects } from './podcontrol';
 import { isPodReady, setCondition } from './util';
 
 /** kube's burstReplicas: at most this many pods created or deleted per sync. */
@@ -24,12 +23,10 @@ interface ReplicaKind {
   selects(owner: KObject, labels: Record<string, string> | undefined): boolean;
 }
 
-const nonEmpty = (sel: KObject | undefined) => !!sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length > 0;
-
 export const REPLICA_SET: ReplicaKind = {
   kind: 'ReplicaSet', component: 'replicaset-controller',
   def: () => lookup('apps', 'v1', 'replicasets')!,
-  selects: (rs, labels) => nonEmpty(rs.spec?.selector) && selectorMatches(rs.spec.selector, labels),
+  selects: (rs, labels) => workloadSelects(rs.spec?.selector, labels),
 };
 
 export const REPLICATION_CONTROLLER: ReplicaKind = {
@@ -42,7 +39,6 @@ export const REPLICATION_CONTROLLER: ReplicaKind = {
 };
 
 const podsDef = () => lookup('', 'v1', 'pods')!;
-const prefixOf = (def: ResourceDefinition) => `/${def.group || 'core'}/${def.resource}/`;
 
 export class ReplicaSetController implements Reconciler {
   readonly queue = new WorkQueue();
@@ -52,8 +48,8 @@ export class ReplicaSetController implements Reconciler {
 
   constructor(informers: SharedInformers, private readonly client: ControllerClient, private readonly k: ReplicaKind) {
     this.name = k.component;
-    this.owners = informers.for(prefixOf(k.def()));
-    this.pods = informers.for(prefixOf(podsDef()));
+    this.owners = informers.for(storagePrefix(k.def()));
+    this.pods = informers.for(storagePrefix(podsDef()));
     this.owners.on(({ obj, old }) => {
       const o = obj ?? old!;
       this.queue.add(keyOf(o.metadata.namespace, o.metadata.name));
@@ -98,7 +94,7 @@ export class ReplicaSetController implements Reconciler {
         const n = Math.min(batch, want - created);
         const results = await Promise.allSettled(Array.from({ length: n }, () => this.createPod(owner)));
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        created += results.length - (failed ? results.filter((r) => r.status === 'rejected').length : 0);
+        created += results.filter((r) => r.status === 'fulfilled').length;
         if (failed) {
           const msg = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
           await this.client.event(owner, 'Warning', 'FailedCreate', `Error creating: ${msg}`);
