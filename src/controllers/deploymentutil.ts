@@ -50,7 +50,7 @@ export function equalIgnoreHash(a: KObject | undefined, b: KObject | undefined):
 }
 
 /** An int-or-percent of `total`, rounded up or down (intstr.GetScaledValueFromIntOrPercent). */
-function scaled(v: unknown, total: number, roundUp: boolean): number {
+export function scaled(v: unknown, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   const pct = percentOf(v);
   if (pct === undefined) return 0;

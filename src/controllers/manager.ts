@@ -11,6 +11,7 @@ import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController } from './rep
 import { GarbageCollector } from './garbagecollector';
 import { DeploymentController } from './deployment';
 import { JobController } from './job';
+import { StatefulSetController } from './statefulset';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -37,6 +38,7 @@ export class ControllerManager {
       new DeploymentController(this.informers, restClient(ctx, 'deployment-controller')),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICA_SET.component), REPLICA_SET),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICATION_CONTROLLER.component), REPLICATION_CONTROLLER),
+      new StatefulSetController(this.informers, restClient(ctx, 'statefulset-controller')),
       new JobController(this.informers, restClient(ctx, 'job-controller')),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
     ];

@@ -2,58 +2,15 @@
 // through the Controllers Durable Object; every assertion reads the API as a
 // client would.
 import { describe, expect, it } from 'vitest';
-import { env } from 'cloudflare:workers';
 import { api, mkns, type J } from './helpers';
-import type { ControllerEnv } from '../../src/controllers/env';
-import type { Controllers } from '../../src/controllers/durable';
+import { controllers, podsOf, readyAll, setReady, settle, template } from './workload-helpers';
 import { WorkQueue } from '../../src/controllers/client/workqueue';
 import { podsToDelete } from '../../src/controllers/podcontrol';
-import type { WorkloadsPass } from '../../src/controllers/manager';
-
-const controllers = () => {
-  const ns = (env as unknown as ControllerEnv).CONTROLLERS!;
-  return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
-};
-
-/** Runs controller passes until one reads no change and has nothing queued. */
-async function settle(now?: number) {
-  let last: unknown;
-  let lastRun: WorkloadsPass | undefined;
-  for (let i = 0; i < 40; i++) {
-    // The first pass runs every controller; later ones only those with work.
-    const r = await controllers().reconcile({ ...(now === undefined ? {} : { now }), all: i === 0 });
-    const w = r.workloads;
-    last = r;
-    lastRun = w ?? lastRun;
-    if (r.errors.length) throw new Error(r.errors.join('; '));
-    if (!w || (w.changes === 0 && Object.values(w.processed).every((n) => n === 0))) return lastRun!;
-  }
-  throw new Error(`the controllers did not settle: ${JSON.stringify(last)}`);
-}
-
-const template = (labels: Record<string, string>) => ({
-  metadata: { labels },
-  spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
-});
 
 const rs = (name: string, replicas: number, labels = { app: name }) => ({
   apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name },
   spec: { replicas, selector: { matchLabels: labels }, template: template(labels) },
 });
-
-async function podsOf(ns: string, selector: string): Promise<J[]> {
-  const r = await api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
-  expect(r.status).toBe(200);
-  return r.body.items;
-}
-
-async function setReady(ns: string, pod: J, ready: boolean, at = new Date()) {
-  const t = at.toISOString().replace(/\.\d+Z$/, 'Z');
-  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t }] },
-  }, { 'content-type': 'application/merge-patch+json' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-}
 
 describe('work queue', () => {
   it('collapses repeated keys, backs off failures exponentially, and releases delayed keys when due', () => {
@@ -219,10 +176,11 @@ describe('garbage collector', () => {
     expect(f.status).toBe(200);
     expect(f.body.metadata.finalizers).toEqual(['foregroundDeletion']);
     expect(f.body.metadata.deletionTimestamp).toBeTruthy();
-    // One pass deletes the pods; the owner is still there while they exist.
+    // The owner is never gone while one of its pods is still there.
     await controllers().reconcile({});
     const between = await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/fg`);
-    expect(between.status === 404 ? 0 : (await podsOf(ns, 'app=fg')).length).toBe(0);
+    if (between.status === 404) expect(await podsOf(ns, 'app=fg')).toHaveLength(0);
+    else expect(between.status).toBe(200);
     await settle();
     expect(await podsOf(ns, 'app=fg')).toHaveLength(0);
     expect((await api('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/fg`)).status).toBe(404);
@@ -266,11 +224,6 @@ const deployment = (name: string, replicas: number, extra: J = {}) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
   spec: { replicas, selector: { matchLabels: { app: name } }, template: template({ app: name }), ...extra },
 });
-
-/** Marks every active pod with these labels Running and Ready, as a node agent would. */
-async function readyAll(ns: string, selector: string) {
-  for (const p of await podsOf(ns, selector)) if (!p.metadata.deletionTimestamp && p.status?.conditions?.[0]?.status !== 'True') await setReady(ns, p, true);
-}
 
 const getD = async (ns: string, name: string) => (await api('GET', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).body;
 const rsOf = async (ns: string, app: string): Promise<J[]> =>

@@ -1,0 +1,54 @@
+// What the workload controller tests share: passes of the controllers run
+// to a fixed point, and pods marked as a node agent would mark them.
+import { expect } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { api, type J } from './helpers';
+import type { ControllerEnv } from '../../src/controllers/env';
+import type { Controllers } from '../../src/controllers/durable';
+import type { WorkloadsPass } from '../../src/controllers/manager';
+
+export const controllers = () => {
+  const ns = (env as unknown as ControllerEnv).CONTROLLERS!;
+  return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
+};
+
+/** Runs controller passes until one reads no change and has nothing queued. */
+export async function settle(now?: number) {
+  let last: unknown;
+  let lastRun: WorkloadsPass | undefined;
+  for (let i = 0; i < 40; i++) {
+    // The first pass runs every controller; later ones only those with work.
+    const r = await controllers().reconcile({ ...(now === undefined ? {} : { now }), all: i === 0 });
+    const w = r.workloads;
+    last = r;
+    lastRun = w ?? lastRun;
+    if (r.errors.length) throw new Error(r.errors.join('; '));
+    if (!w || (w.changes === 0 && Object.values(w.processed).every((n) => n === 0))) return lastRun!;
+  }
+  throw new Error(`the controllers did not settle: ${JSON.stringify(last)}`);
+}
+
+export const template = (labels: Record<string, string>) => ({
+  metadata: { labels },
+  spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+});
+
+export async function podsOf(ns: string, selector: string): Promise<J[]> {
+  const r = await api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
+  expect(r.status).toBe(200);
+  return r.body.items;
+}
+
+export async function setReady(ns: string, pod: J, ready: boolean, at = new Date()) {
+  const t = at.toISOString().replace(/\.\d+Z$/, 'Z');
+  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t }] },
+  }, { 'content-type': 'application/merge-patch+json' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+
+/** Marks every active pod with these labels Running and Ready, as a node agent would. */
+export async function readyAll(ns: string, selector: string) {
+  for (const p of await podsOf(ns, selector)) if (!p.metadata.deletionTimestamp && p.status?.conditions?.[0]?.status !== 'True') await setReady(ns, p, true);
+}
+
