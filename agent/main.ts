@@ -140,7 +140,7 @@ async function main() {
     }
   }
 
-  const pods = new PodManager({ nodeName: name, address, api, runtime, allocatable: node.capacity() });
+  const pods = new PodManager({ nodeName: name, address, api, runtime, allocatable: node.capacity(), volumesDir: path.join(stateDir, 'pod-volumes') });
   const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential });
   let tunnelClient: TunnelClient | undefined;
   let server: import('node:http').Server | undefined;

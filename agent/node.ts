@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { ApiStatusError, type ApiClient, type KObject } from './api.ts';
+import path from 'node:path';
 import { TUNNEL_ANNOTATION } from '../src/proxy/protocol.ts';
+import { LOCAL_PATH_ROOT } from '../src/controllers/storage.ts';
 import { errMsg, log, warn } from './log.ts';
 
 export const KUBELET_VERSION = 'v1.35.0-edgekube';
@@ -89,7 +91,11 @@ export class NodeAgent {
   }
 
   private annotations(): Record<string, string> {
-    return { 'node.alpha.kubernetes.io/ttl': '0', [TUNNEL_ANNOTATION]: this.o.tunnel ? 'tunnel' : 'direct' };
+    return {
+      'node.alpha.kubernetes.io/ttl': '0', [TUNNEL_ANNOTATION]: this.o.tunnel ? 'tunnel' : 'direct',
+      // Where the local-path provisioner's volumes for this node live.
+      [LOCAL_PATH_ROOT]: path.join(this.o.stateDir, 'local-path'),
+    };
   }
 
   /** The status as the kubelet reports it; condition transition times kept from `current` when unchanged. */

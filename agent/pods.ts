@@ -3,11 +3,14 @@
 // restartPolicy with back-off, runs probes, reports status like the kubelet
 // and carries out graceful deletion.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApiStatusError, WatchExpired, watchOnce, type ApiClient, type KObject } from './api.ts';
 import type { ContainerInfo, ContainerRuntime } from './runtime.ts';
 import { ConfigError, containerEnv, expand } from './env.ts';
 import { Prober, type ProbeKind, type ProbeResult } from './probes.ts';
 import { errMsg, log, warn } from './log.ts';
+import { MountError, PodVolumes } from './volumes.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -15,6 +18,8 @@ export interface NodeContext {
   api: ApiClient;
   runtime: ContainerRuntime;
   allocatable: Record<string, string>;
+  /** Where pods' own volumes (emptyDir, configMap and secret copies) live, one directory per pod uid. */
+  volumesDir: string;
 }
 
 const BACKOFF_INITIAL = 10;
@@ -64,6 +69,7 @@ export class PodWorker {
   readonly uid: string;
   private containers = new Map<string, ContainerState>();
   private lastStatus?: KObject;
+  private readonly volumes: PodVolumes;
   private running = false;
   private again = false;
   private timer?: NodeJS.Timeout;
@@ -75,6 +81,7 @@ export class PodWorker {
   constructor(private readonly ctx: NodeContext, private readonly manager: PodManager, pod: KObject) {
     this.pod = pod;
     this.uid = pod.metadata.uid;
+    this.volumes = new PodVolumes(ctx.api, pod, path.join(ctx.volumesDir, this.uid));
     for (const [list, init] of [[pod.spec?.initContainers ?? [], true], [pod.spec?.containers ?? [], false]] as const) {
       for (const c of list) this.containers.set(c.name, { name: c.name, spec: c, init, backoffSeconds: 0, probes: {}, final: false });
     }
@@ -231,7 +238,7 @@ export class PodWorker {
     try {
       env = await containerEnv(
         { api: this.ctx.api, pod: this.pod, container: c, nodeName: this.ctx.nodeName, address: this.ctx.address, allocatable: this.ctx.allocatable },
-        { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/', HOSTNAME: this.pod.metadata.name },
+        { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/', HOSTNAME: this.pod.spec?.hostname || this.pod.metadata.name },
       );
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
@@ -240,10 +247,22 @@ export class PodWorker {
       this.kick(5000);
       return;
     }
+    let workingDir: string | undefined;
+    try {
+      const mounted = await this.volumes.forContainer(c);
+      env = { ...mounted.env, ...env };
+      workingDir = mounted.workingDir;
+    } catch (e) {
+      if (!(e instanceof MountError)) throw e;
+      if (st.waiting?.message !== e.message) warn(`container ${this.key}/${st.name}: unable to mount volumes: ${e.message}`);
+      st.waiting = { reason: 'ContainerCreating', message: `Unable to attach or mount volumes: ${e.message}` };
+      this.kick(2000);
+      return;
+    }
     const argv = [...c.command, ...(c.args ?? [])].map((s: string) => expand(String(s), env));
     const info = await this.ctx.runtime.start({
       podUid: this.uid, namespace: this.pod.metadata.namespace, podName: this.pod.metadata.name, container: st.name,
-      attempt, argv, env, workingDir: c.workingDir, specHash: specHash(c),
+      attempt, argv, env, workingDir, specHash: specHash(c),
     });
     if (st.current) {
       if (st.previous) this.ctx.runtime.remove(st.previous.id);
@@ -516,6 +535,7 @@ export class PodWorker {
     clearTimeout(this.timer);
     clearInterval(this.resync);
     this.ctx.runtime.removePod(this.uid);
+    this.volumes.remove();
     this.manager.forget(this);
   }
 
@@ -584,6 +604,11 @@ export class PodManager {
       }
     }
     for (const uid of new Set(orphans.map((i) => i.podUid))) this.ctx.runtime.removePod(uid);
+    // The volumes of pods that went away while the agent was down.
+    const dirs = fs.existsSync(this.ctx.volumesDir) ? fs.readdirSync(this.ctx.volumesDir, { withFileTypes: true }) : [];
+    for (const uid of dirs.filter((d) => d.isDirectory()).map((d) => d.name)) {
+      if (!this.workers.has(uid)) fs.rmSync(path.join(this.ctx.volumesDir, uid), { recursive: true, force: true });
+    }
   }
 
   /** List, then watch from the list's resourceVersion, resuming from the last one seen; relist on 410. */

@@ -1,6 +1,7 @@
 // What a new cluster has before anyone writes to it: the system namespaces,
 // the `kubernetes` Service and the default RBAC policy, as kube-apiserver's
-// bootstrap controllers create them. Runs once per isolate and only creates what is missing, so a
+// bootstrap controllers create them, and the default StorageClass served by
+// the built-in local-path provisioner (k3s ships its local-path class the same way). Runs once per isolate and only creates what is missing, so a
 // removed kube-node-lease comes back as it does in a real cluster.
 import type { KObject } from './resources/types';
 import { lookup } from './resources/registry';
@@ -11,6 +12,8 @@ import { SERVER_WRITE } from './request/options';
 import { readObject } from './rest/read';
 import { ApiError } from './status/status';
 import { KUBERNETES_SERVICE_IP } from './rest/hooks/services';
+import { DEFAULT_CLASS_ANNOTATION } from './rest/hooks/persistentvolumeclaims';
+import { LOCAL_PATH_PROVISIONER } from './controllers/storage';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -18,6 +21,13 @@ const KUBERNETES_SERVICE: KObject = {
   apiVersion: 'v1', kind: 'Service',
   metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
   spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+};
+
+/** Node-local directories, made on the node that runs a claim's first pod. */
+const LOCAL_PATH_CLASS: KObject = {
+  apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+  metadata: { name: 'local-path', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
+  provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
 };
 
 let done: Promise<void> | undefined;
@@ -35,6 +45,8 @@ async function bootstrap(ctx: RestContext) {
     for (const name of SYSTEM_NAMESPACES) await ensure(ctx, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   if (services) await ensure(ctx, services, 'default', structuredClone(KUBERNETES_SERVICE));
+  const classes = lookup('storage.k8s.io', 'v1', 'storageclasses');
+  if (classes) await ensure(ctx, classes, undefined, structuredClone(LOCAL_PATH_CLASS));
   const roles = lookup('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;
   const bindings = lookup('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!;
   await Promise.all([

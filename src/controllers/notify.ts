@@ -13,7 +13,8 @@ import { CONTROLLERS_INSTANCE, type ControllerContext, type ControllerEnv, type 
 function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): boolean {
   if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
   if (def.group === 'apps' || def.group === 'batch') return true;
-  return def.group === '' && ['pods', 'nodes', 'replicationcontrollers', 'persistentvolumeclaims'].includes(def.resource);
+  if (def.group === 'storage.k8s.io' && def.resource === 'storageclasses') return true;
+  return def.group === '' && ['pods', 'nodes', 'replicationcontrollers', 'persistentvolumeclaims', 'persistentvolumes'].includes(def.resource);
 }
 
 /** Which controllers care about a write, by kind. */
@@ -27,6 +28,8 @@ function interestedByKind(def: ResourceDefinition, obj: KObject | undefined): Co
     if (def.resource === 'pods') return ['scheduler', 'endpoints', 'nodelifecycle'];
     if (def.resource === 'nodes') return ['scheduler', 'nodelifecycle', 'endpoints'];
     if (def.resource === 'services') return ['endpoints'];
+    // A pod may wait for its claim to be bound.
+    if (def.resource === 'persistentvolumeclaims' || def.resource === 'persistentvolumes') return ['scheduler'];
   }
   if (def.group === 'rbac.authorization.k8s.io' && def.resource === 'clusterroles') return ['clusterroleaggregation'];
   if (def.group === 'certificates.k8s.io' && def.resource === 'certificatesigningrequests') return ['csrapproving', 'csrsigning'];

@@ -13,6 +13,9 @@ import { guaranteedUpdate } from '../rest/write';
 import { recordEvent } from '../rest/events';
 import type { ControllerOptions } from './env';
 import { milliCPU, parseQuantity } from './quantity';
+import { lookup } from '../resources/registry';
+import { SELECTED_NODE } from './storage';
+import { claimsToSelect, loadVolumeState, podVolumeProblem, volumeAffinities } from './volumebinding';
 import {
   condition, defs, ignoreGoneOrConflict, isTerminal, listAll, nodeReadyStatus, parseTime, podKey, setCondition, taintsOf,
   time, tolerates, tolerationsOf, TAINT_UNSCHEDULABLE, type Taint,
@@ -83,14 +86,18 @@ function matchTerm(term: KObject, node: KObject): boolean {
     && fields.every((r) => r?.key === 'metadata.name' && matchRequirement(r, nodeFields));
 }
 
-/** nodeSelector and required node affinity (terms are ORed). */
+/** A NodeSelector: its terms are ORed. */
+export function matchesNodeSelector(selector: KObject, node: KObject): boolean {
+  const terms: KObject[] = Array.isArray(selector?.nodeSelectorTerms) ? selector.nodeSelectorTerms : [];
+  return terms.some((t) => matchTerm(t, node));
+}
+
+/** nodeSelector and required node affinity. */
 export function matchesNodeAffinity(pod: KObject, node: KObject): boolean {
   const labels = node.metadata?.labels ?? {};
   for (const [k, v] of Object.entries<string>(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (!required) return true;
-  const terms: KObject[] = Array.isArray(required.nodeSelectorTerms) ? required.nodeSelectorTerms : [];
-  return terms.some((t) => matchTerm(t, node));
+  return !required || matchesNodeSelector(required, node);
 }
 
 // ---- filtering -----------------------------------------------------------------------
@@ -108,7 +115,7 @@ export function untoleratedTaint(pod: KObject, taints: Taint[]): Taint | undefin
  * Like kube-scheduler, a node reports the first filter that fails, except
  * that resource fit reports every resource short.
  */
-export function filterNode(pod: KObject, st: NodeState, req: Resources): string[] {
+export function filterNode(pod: KObject, st: NodeState, req: Resources, volumeAffinity: KObject[] = []): string[] {
   const { node } = st;
   if (node.spec?.unschedulable && !tolerationsOf(pod).some((t) => tolerates(t, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }))) {
     return ["node(s) were unschedulable"];
@@ -117,6 +124,7 @@ export function filterNode(pod: KObject, st: NodeState, req: Resources): string[
   if (taint) return [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`];
   if (nodeReadyStatus(node) !== 'True' || node.metadata?.deletionTimestamp) return ['node(s) were not ready'];
   if (!matchesNodeAffinity(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
+  if (!volumeAffinity.every((sel) => matchesNodeSelector(sel, node))) return ['node(s) had volume node affinity conflict'];
   const short: string[] = [];
   const free = (r: keyof Resources) => (st.alloc[r] === undefined ? Infinity : st.alloc[r]! - st.used[r]);
   if (free('pods') < 1) short.push('Too many pods');
@@ -141,12 +149,12 @@ function lessLoaded(a: NodeState, b: NodeState): number {
 }
 
 /** The node a pod goes to, or the FitError message. */
-export function pickNode(pod: KObject, nodes: NodeState[]): { node: NodeState } | { message: string } {
+export function pickNode(pod: KObject, nodes: NodeState[], volumeAffinity: KObject[] = []): { node: NodeState } | { message: string } {
   const req = podRequests(pod);
   const feasible: NodeState[] = [];
   const reasons = new Map<string, number>();
   for (const st of nodes) {
-    const why = filterNode(pod, st, req);
+    const why = filterNode(pod, st, req, volumeAffinity);
     if (why.length === 0) feasible.push(st);
     for (const r of why) reasons.set(r, (reasons.get(r) ?? 0) + 1);
   }
@@ -190,10 +198,13 @@ export async function runScheduler(ctx: RestContext, opts: ControllerOptions): P
   // until the first node registers (which kicks this pass).
   if (pending.length === 0 || nodes.length === 0) return result;
   const states = nodeStates(nodes, pods);
+  const volumes = await loadVolumeState(ctx, pending);
   for (const pod of pending) {
     try {
-      const choice = pickNode(pod, states);
+      const problem = podVolumeProblem(pod, volumes);
+      const choice = problem ? { message: `0/${nodes.length} nodes are available: ${problem}.` } : pickNode(pod, states, volumeAffinities(pod, volumes));
       if ('node' in choice) {
+        for (const claim of claimsToSelect(pod, volumes)) await selectNode(ctx, claim, choice.node.name);
         if (await bind(ctx, pod, choice.node.name)) {
           const r = podRequests(pod);
           choice.node.used.cpu += r.cpu; choice.node.used.memory += r.memory; choice.node.used.pods += 1;
@@ -220,6 +231,15 @@ function queueOrder(a: KObject, b: KObject): number {
   const tb = parseTime(b.metadata?.creationTimestamp) ?? 0;
   if (ta !== tb) return ta - tb;
   return podKey(a) < podKey(b) ? -1 : 1;
+}
+
+/** Tells a WaitForFirstConsumer claim where its first pod goes, so that it is provisioned there. */
+async function selectNode(ctx: RestContext, claim: KObject, node: string) {
+  const { namespace, name, uid } = claim.metadata;
+  await ignoreGoneOrConflict(guaranteedUpdate(ctx, { def: lookup('', 'v1', 'persistentvolumeclaims')!, namespace }, name, { ...SERVER_WRITE, fieldManager: SCHEDULER_NAME }, (old) => {
+    if (old.metadata.uid !== uid || old.spec?.volumeName) return old;
+    return { ...old, metadata: { ...old.metadata, annotations: { ...(old.metadata.annotations ?? {}), [SELECTED_NODE]: node } } };
+  }));
 }
 
 /** POST pods/binding, as kube-scheduler does; the handler records the Scheduled event. */

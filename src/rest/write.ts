@@ -59,11 +59,12 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   if (generated) m.name = generateName(m.generateName);
   def.defaults?.(obj);
   def.prepareForCreate?.(obj, ctx.user);
+  const hooks = hooksFor(def);
+  await hooks.mutate?.(ctx, obj);
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
   const created = trackManagers(ctx, def, undefined, obj, opts);
   await ctx.admit?.({ operation: 'CREATE', def, namespace: m.namespace, name: created.metadata.name ?? '', object: created });
-  const hooks = hooksFor(def);
   const release = hooks.allocate ? await hooks.allocate(ctx, created, opts.dryRun) : undefined;
   try {
     const store = storeFor(ctx.env, storageDef(def));
