@@ -2,7 +2,8 @@
 // runtime) and the real kubectl 1.35. Pods come up in order with their own
 // claims, provisioned by the built-in local-path provisioner on the node
 // that runs them, and what a pod wrote to its volume is there for the pod
-// that replaces it.
+// that replaces it. A DaemonSet puts a pod on every node, and on a node
+// that joins later.
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, parseTable, setupE2E, type E2E } from './harness'
@@ -126,5 +127,39 @@ describe('StatefulSets with kubectl', () => {
     ok(await k(['rollout', 'undo', 'statefulset/web']), 'undo')
     ok(await k(['rollout', 'status', 'statefulset/web', '--timeout=120s'], 130_000), 'rollout status after undo')
     expect((await json(['get', 'statefulset', 'web'])).spec.template.spec.containers[0].env).toBeUndefined()
+  })
+})
+
+const DAEMONSET = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logger}
+spec:
+  selector: {matchLabels: {app: logger}}
+  template:
+    metadata: {labels: {app: logger}}
+    spec:
+      containers:
+      - name: app
+        image: busybox
+        command: [sh, -c, 'echo "on $NODE"; exec sleep 3600']
+        env: [{name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]
+`
+
+describe('DaemonSets with kubectl', () => {
+  it('puts one pod on each node, and one on a node that joins later', { timeout: 240_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: DAEMONSET }), 'apply')
+    expect(ok(await k(['rollout', 'status', 'daemonset/logger', '--timeout=90s'], 100_000), 'rollout status')).toContain('daemon set "logger" successfully rolled out')
+    const nodesOf = async () => (await json(['get', 'pods', '-l', 'app=logger'])).items.filter((p: { status: { phase: string } }) => p.status.phase === 'Running').map((p: { spec: { nodeName: string } }) => p.spec.nodeName).sort()
+    expect(await nodesOf()).toEqual(['sets-node-a', 'sets-node-b'])
+
+    const late = startAgent(e, 'sets-node-c', ['--server', e.url, '--tunnel'])
+    agents.push(late)
+    await late.waitFor('tunnel connected')
+    await eventually(async () => (await nodesOf()).join() === 'sets-node-a,sets-node-b,sets-node-c', 90_000, 'a daemon on the new node')
+    const pod = (await json(['get', 'pods', '-l', 'app=logger', '--field-selector=spec.nodeName=sets-node-c'])).items[0]
+    await eventually(async () => (await k(['logs', pod.metadata.name])).stdout.trim() === 'on sets-node-c', 30_000, 'the daemon on sets-node-c to log')
+    const table = parseTable(ok(await k(['get', 'daemonset', 'logger']), 'get ds'))
+    expect(table[0]).toMatchObject({ NAME: 'logger', DESIRED: '3', CURRENT: '3', READY: '3', 'UP-TO-DATE': '3', AVAILABLE: '3' })
   })
 })

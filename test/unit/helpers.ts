@@ -35,7 +35,11 @@ export const cluster = () => env.STORE.get(env.STORE.idFromName('cluster')) as D
  */
 export async function quiesce() {
   const ns = env.CONTROLLERS!;
-  await ns.get(ns.idFromName('cluster')).reconcile({ all: true });
+  // The workload controllers read their own writes on the next pass: run passes until one finds nothing to do.
+  for (let i = 0; i < 20; i++) {
+    const w = (await ns.get(ns.idFromName('cluster')).reconcile({ all: i === 0 })).workloads;
+    if (!w || (w.changes === 0 && Object.values(w.processed).every((n) => n === 0))) return;
+  }
 }
 
 /** A watch whose events can be awaited one batch at a time. */

@@ -3,7 +3,7 @@
 // scheduler's volume checks; driven through the Controllers Durable Object.
 import { describe, expect, it } from 'vitest';
 import { api, mkns, type J } from './helpers';
-import { settle } from './workload-helpers';
+import { addNode, settle } from './workload-helpers';
 
 const claim = (name: string, extra: J = {}) => ({
   apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
@@ -15,19 +15,8 @@ const events = async (ns: string, name: string) =>
   ((await api('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name=${name}`)).body.items as J[]).map((e) => `${e.reason}: ${e.message}`);
 
 /** A Ready node that only these tests' pods tolerate, offering local-path storage under `root`. */
-async function addNode(name: string, root?: string) {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const r = await api('POST', '/api/v1/nodes', {
-    apiVersion: 'v1', kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name }, annotations: root ? { 'local-path.edgekube.io/root': root } : {} },
-    spec: { taints: [{ key: 'storage-test', effect: 'NoSchedule' }] },
-    status: {
-      capacity: { cpu: '4', memory: '8Gi', pods: '110' }, allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: now }],
-    },
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-}
+const addStorageNode = (name: string, root: string) =>
+  addNode(name, { taints: [{ key: 'storage-test', effect: 'NoSchedule' }], annotations: { 'local-path.edgekube.io/root': root } });
 
 const podWith = (name: string, claimName: string, extra: J = {}) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
@@ -88,8 +77,8 @@ describe('storage', () => {
   it('provisions a local-path volume on the node the scheduler chose, pins later pods there, and deletes it with its claim', async () => {
     const ns = 'st-local';
     await mkns(ns);
-    await addNode('st-node-a', '/var/lib/agent-a/local-path');
-    await addNode('st-node-b', '/var/lib/agent-b/local-path');
+    await addStorageNode('st-node-a', '/var/lib/agent-a/local-path');
+    await addStorageNode('st-node-b', '/var/lib/agent-b/local-path');
     const c = await api('POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, claim('data'));
     expect((await api('POST', `/api/v1/namespaces/${ns}/pods`, podWith('first', 'data', { nodeSelector: { 'kubernetes.io/hostname': 'st-node-b' } }))).status).toBe(201);
     await settle();

@@ -52,3 +52,18 @@ export async function readyAll(ns: string, selector: string) {
   for (const p of await podsOf(ns, selector)) if (!p.metadata.deletionTimestamp && p.status?.conditions?.[0]?.status !== 'True') await setReady(ns, p, true);
 }
 
+
+/** A Ready node (as a node agent would register it); nothing runs it, so pods on it stay as tests set them. */
+export async function addNode(name: string, o: { labels?: Record<string, string>; annotations?: Record<string, string>; taints?: J[]; unschedulable?: boolean } = {}) {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const r = await api('POST', '/api/v1/nodes', {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(o.labels ?? {}) }, annotations: o.annotations ?? {} },
+    spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
+    status: {
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' }, allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: now }],
+    },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+}
