@@ -13,6 +13,7 @@ import { DeploymentController } from './deployment';
 import { JobController } from './job';
 import { StatefulSetController } from './statefulset';
 import { DaemonSetController } from './daemonset';
+import { CronJobController } from './cronjob';
 import { PersistentVolumeController } from './persistentvolume';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
@@ -42,6 +43,7 @@ export class ControllerManager {
       new ReplicaSetController(this.informers, restClient(ctx, REPLICATION_CONTROLLER.component), REPLICATION_CONTROLLER),
       new StatefulSetController(this.informers, restClient(ctx, 'statefulset-controller')),
       new DaemonSetController(this.informers, restClient(ctx, 'daemonset-controller')),
+      new CronJobController(this.informers, restClient(ctx, 'cronjob-controller')),
       new JobController(this.informers, restClient(ctx, 'job-controller')),
       new PersistentVolumeController(this.informers, restClient(ctx, 'persistentvolume-binder-controller')),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),

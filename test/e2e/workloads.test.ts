@@ -2,7 +2,8 @@
 // runtime) and the real kubectl 1.35 driving Deployments through their whole
 // life: create, rollout status, set image (watched to check maxUnavailable),
 // history, undo, pause, resume, restart, scale, a rollout that misses its
-// progress deadline, and delete with each cascade.
+// progress deadline, and delete with each cascade; Jobs, and a CronJob
+// every minute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, parseTable, setupE2E, type E2E, type WatchEvent } from './harness'
 import { startAgent, type Agent } from './agent'
@@ -208,6 +209,47 @@ describe('Jobs with kubectl', () => {
     const job = JSON.parse(ok(await k(['get', 'job', 'fails', '-o', 'json']), 'get job'))
     expect(job.status.failed).toBe(1)
     expect(job.status.conditions.find((c: { type: string }) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' })
+  })
+})
+
+const CRONJOB = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tick
+spec:
+  schedule: "* * * * *"
+  successfulJobsHistoryLimit: 1
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: c
+            image: busybox
+            command: ["sh", "-c", "echo tick"]
+`
+
+describe('CronJobs with kubectl', () => {
+  it('an every-minute CronJob starts a Job that completes, and kubectl create job --from=cronjob works', { timeout: 150_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: CRONJOB }), 'apply cronjob')
+    const scheduled = await eventually(async () => {
+      const jobs = JSON.parse(ok(await k(['get', 'jobs', '-o', 'json']), 'jobs')).items
+        .filter((j: { metadata: { name: string } }) => /^tick-\d+$/.test(j.metadata.name))
+      return jobs.find((j: { status?: { succeeded?: number } }) => j.status?.succeeded === 1)
+    }, 100_000, 'the first scheduled Job to complete')
+    const minute = Number(scheduled.metadata.name.slice('tick-'.length))
+    expect(scheduled.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(new Date(minute * 60_000).toISOString().replace('.000Z', 'Z'))
+    await eventually(async () => JSON.parse(ok(await k(['get', 'cronjob', 'tick', '-o', 'json']), 'cronjob')).status?.lastSuccessfulTime, 30_000, 'lastSuccessfulTime')
+    const table = parseTable(ok(await k(['get', 'cronjob', 'tick']), 'get cronjob'))
+    expect(table[0]).toMatchObject({ NAME: 'tick', SCHEDULE: '* * * * *', SUSPEND: 'False' })
+
+    ok(await k(['create', 'job', 'by-hand', '--from=cronjob/tick']), 'create job --from')
+    ok(await k(['wait', '--for=condition=complete', 'job/by-hand', '--timeout=60s'], 70_000), 'wait by-hand')
+    const manual = JSON.parse(ok(await k(['get', 'job', 'by-hand', '-o', 'json']), 'get by-hand'))
+    expect(manual.metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual')
+    expect(manual.metadata.ownerReferences[0]).toMatchObject({ kind: 'CronJob', name: 'tick' })
+    ok(await k(['delete', 'cronjob', 'tick']), 'delete cronjob')
   })
 })
 

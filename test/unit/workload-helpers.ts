@@ -67,3 +67,11 @@ export async function addNode(name: string, o: { labels?: Record<string, string>
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
 }
+
+/** Ends a pod's one container as a node agent would report it. */
+export async function finishPod(ns: string, pod: J, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1) {
+  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
+    status: { phase, containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: phase === 'Succeeded' ? 'Completed' : 'Error', finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } }] },
+  }, { 'content-type': 'application/merge-patch+json' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}

@@ -3,7 +3,7 @@
 // client would.
 import { describe, expect, it } from 'vitest';
 import { api, mkns, type J } from './helpers';
-import { controllers, podsOf, readyAll, setReady, settle, template } from './workload-helpers';
+import { controllers, finishPod, podsOf, readyAll, setReady, settle, template } from './workload-helpers';
 import { WorkQueue } from '../../src/controllers/client/workqueue';
 import { podsToDelete } from '../../src/controllers/podcontrol';
 
@@ -373,12 +373,6 @@ const job = (name: string, spec: J = {}) => ({
 });
 const getJob = async (ns: string, name: string) => (await api('GET', `/apis/batch/v1/namespaces/${ns}/jobs/${name}`)).body;
 const jobPods = async (ns: string, name: string) => podsOf(ns, `batch.kubernetes.io/job-name=${name}`);
-async function finishPod(ns: string, pod: J, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1) {
-  const r = await api('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, {
-    status: { phase, containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: phase === 'Succeeded' ? 'Completed' : 'Error', finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } }] },
-  }, { 'content-type': 'application/merge-patch+json' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-}
 const jobCond = (j: J, type: string) => j.status?.conditions?.find((c: J) => c.type === type && c.status === 'True');
 
 describe('job controller', () => {
