@@ -11,7 +11,8 @@
 // On first start it makes the CA, the serving certificate and an admin token
 // (user "admin" in system:masters) and writes $EDGEKUBE_STATE/admin.kubeconfig;
 // restarts reuse all of them. The tokens reach the Worker as the secret
-// EDGEKUBE_TOKEN_AUTH through a 0600 env file, never on a command line.
+// EDGEKUBE_TOKEN_AUTH through a 0600 env file, never on a command line; the
+// CA as EDGEKUBE_ROOT_CA, for the kube-root-ca.crt ConfigMaps.
 
 import fs from 'node:fs'
 import https from 'node:https'
@@ -35,7 +36,8 @@ if (secure.tokenCsv.includes("'")) {
   process.exit(2)
 }
 const envFile = path.join(state, 'pki', 'secure.env')
-fs.writeFileSync(envFile, `EDGEKUBE_TOKEN_AUTH='${secure.tokenCsv}'\n`, { mode: 0o600 })
+// The serving CA is what pods must trust: published in every namespace as kube-root-ca.crt.
+fs.writeFileSync(envFile, `EDGEKUBE_TOKEN_AUTH='${secure.tokenCsv}'\nEDGEKUBE_ROOT_CA='${secure.caPem.trim()}'\n`, { mode: 0o600 })
 
 const kubectl = fs.existsSync(path.join(ROOT, '.tools/kubectl')) ? '.tools/kubectl' : 'kubectl'
 say(`starting wrangler dev (offline) on ${url}: authentication and authorization on`)

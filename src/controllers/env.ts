@@ -11,6 +11,8 @@ export interface ControllerEnv extends Env {
   EDGEKUBE_NODE_GRACE_SECONDS?: string;
   /** How long pods tolerate an unreachable or not-ready node by default (DefaultTolerationSeconds, 300 s). */
   EDGEKUBE_POD_EVICTION_SECONDS?: string;
+  /** The PEM CA bundle published as kube-root-ca.crt (kube-controller-manager's --root-ca-file). */
+  EDGEKUBE_ROOT_CA?: string;
 }
 
 /** The controllers' single instance. */

@@ -3,7 +3,7 @@
 // queue and reconcile function per controller. A fresh instance starts with
 // empty caches, so its first pass lists everything and every object is
 // looked at once: restarts lose nothing because all state is in the store.
-import type { ControllerContext } from './env';
+import type { ControllerContext, ControllerEnv } from './env';
 import { restClient } from './client/client';
 import { SharedInformers } from './client/informer';
 import { processQueue, type Reconciler } from './client/controller';
@@ -15,6 +15,9 @@ import { StatefulSetController } from './statefulset';
 import { DaemonSetController } from './daemonset';
 import { CronJobController } from './cronjob';
 import { PersistentVolumeController } from './persistentvolume';
+import { ServiceAccountsController } from './serviceaccounts';
+import { RootCACertPublisher } from './rootcacertpublisher';
+import { signingCA } from '../certificates/ca';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -29,6 +32,16 @@ export interface WorkloadsPass {
   errors: string[];
   /** When the earliest delayed key is due. */
   nextAt?: number;
+}
+
+/**
+ * What verifies the API server: the CA the operator names (start:secure
+ * passes its serving CA), else the cluster signing CA, which is at least a
+ * CA of this cluster (a deployed Worker is served with a public certificate).
+ */
+async function rootCA(ctx: ControllerContext): Promise<string> {
+  const named = (ctx.env as ControllerEnv).EDGEKUBE_ROOT_CA?.trim();
+  return named ? `${named}\n` : `${(await signingCA(ctx)).cert.toString('pem')}\n`;
 }
 
 export class ControllerManager {
@@ -46,6 +59,8 @@ export class ControllerManager {
       new CronJobController(this.informers, restClient(ctx, 'cronjob-controller')),
       new JobController(this.informers, restClient(ctx, 'job-controller')),
       new PersistentVolumeController(this.informers, restClient(ctx, 'persistentvolume-binder-controller')),
+      new ServiceAccountsController(this.informers, restClient(ctx, 'service-account-controller')),
+      new RootCACertPublisher(this.informers, restClient(ctx, 'root-ca-cert-publisher'), () => rootCA(ctx)),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
     ];
   }

@@ -14,6 +14,9 @@ function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed
   if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
   if (def.group === 'apps' || def.group === 'batch') return true;
   if (def.group === 'storage.k8s.io' && def.resource === 'storageclasses') return true;
+  // What the service account controller and the root CA publisher keep in every namespace.
+  if (def.group === '' && def.resource === 'namespaces') return true;
+  if (def.group === '' && ['serviceaccounts', 'configmaps'].includes(def.resource)) return obj?.metadata?.name === 'default' || obj?.metadata?.name === 'kube-root-ca.crt';
   return def.group === '' && ['pods', 'nodes', 'replicationcontrollers', 'persistentvolumeclaims', 'persistentvolumes'].includes(def.resource);
 }
 

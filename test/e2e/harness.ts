@@ -736,6 +736,16 @@ export async function create(e2e: E2E, collectionPath: string, obj: unknown) {
   return r.json
 }
 
+/**
+ * Creates a namespace and waits for what the controllers put in every one
+ * (kube-root-ca.crt), so a test that counts its writes there sees only its own.
+ */
+export async function createNamespace(e2e: E2E, name: string) {
+  await create(e2e, '/api/v1/namespaces', namespace(name))
+  const p = `/api/v1/namespaces/${name}/configmaps/kube-root-ca.crt`
+  await eventually(async () => (await e2e.http('GET', p)).status === 200, 30_000, p)
+}
+
 /** Polls `fn` until it returns a truthy value. */
 export async function eventually<T>(
   fn: () => T | Promise<T>,

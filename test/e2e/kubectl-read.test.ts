@@ -1,7 +1,7 @@
 // kubectl 1.35 read paths against a real `wrangler dev`: discovery, Tables, selectors,
 // chunking, describe, raw GETs. Objects are created with plain HTTP POSTs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { create, describeResponse, namespace, parseTable, pod, setupE2E, type E2E } from './harness'
+import { create, describeResponse, eventually, namespace, parseTable, pod, setupE2E, type E2E } from './harness'
 
 let e: E2E
 
@@ -103,6 +103,18 @@ describe('discovery and server endpoints', () => {
     expect(rows[0]['CLUSTER-IP']).toMatch(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/)
     expect(rows[0]['EXTERNAL-IP']).toBe('<none>')
     expect(rows[0]['PORT(S)']).toBe('443/TCP')
+  })
+
+  it('a new namespace gets the default ServiceAccount and kube-root-ca.crt (over TLS: the serving CA)', async () => {
+    ok(await e.kubectl(['create', 'namespace', 'sa-check']), 'create namespace')
+    const account = await eventually(async () => parseTable((await e.kubectl(['-n', 'sa-check', 'get', 'serviceaccounts'])).stdout).find((r) => r.NAME === 'default'), 30_000, 'the default ServiceAccount')
+    expect(account.NAME).toBe('default')
+    const bundle = await eventually(async () => {
+      const r = await e.kubectl(['-n', 'sa-check', 'get', 'configmap', 'kube-root-ca.crt', '-o', 'jsonpath={.data.ca\\.crt}'])
+      return r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined
+    }, 30_000, 'kube-root-ca.crt')
+    if (e.ca) expect(bundle.trim()).toBe(e.ca.trim())
+    ok(await e.kubectl(['delete', 'namespace', 'sa-check', '--wait=false']), 'delete namespace')
   })
 })
 

@@ -1,14 +1,14 @@
 // State survives a restart of `wrangler dev` (same --persist-to), and a watch that the
 // restart cut off resumes from its last resourceVersion with no gaps and no duplicates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configMap, create, describeResponse, namespace, setupE2E, summarize, type E2E, type WatchEvent } from './harness'
+import { configMap, create, createNamespace, describeResponse, setupE2E, summarize, type E2E, type WatchEvent } from './harness'
 
 let e: E2E
 
 beforeAll(async () => {
   e = await setupE2E()
-  await create(e, '/api/v1/namespaces', namespace('keep'))
-  await create(e, '/api/v1/namespaces', namespace('resume'))
+  await createNamespace(e, 'keep')
+  await createNamespace(e, 'resume')
 })
 
 afterAll(async () => {
@@ -49,7 +49,7 @@ describe('persistence across restarts', () => {
     })
     expect(ga.json.data).toEqual({ x: '1' })
     const list = await e.http('GET', '/api/v1/namespaces/keep/configmaps')
-    expect(list.json.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort()).toEqual(['a', 'b'])
+    expect(list.json.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort()).toEqual(['a', 'b', 'kube-root-ca.crt'])
     // The resourceVersion counter does not go backwards: a new write gets a larger RV.
     const c = await create(e, '/api/v1/namespaces/keep/configmaps', configMap('c', 'keep'))
     expect(Number(c.metadata.resourceVersion)).toBeGreaterThan(Number(b.metadata.resourceVersion))
@@ -58,7 +58,7 @@ describe('persistence across restarts', () => {
     // kubectl sees the same state.
     const k = await e.kubectl(['get', 'configmaps', '-n', 'keep', '-o', 'name'])
     expect(k.code, k.stderr).toBe(0)
-    expect(k.stdout.trim().split('\n').sort()).toEqual(['configmap/a', 'configmap/b', 'configmap/c'])
+    expect(k.stdout.trim().split('\n').sort()).toEqual(['configmap/a', 'configmap/b', 'configmap/c', 'configmap/kube-root-ca.crt'])
   })
 
   it('a watch cut off by a restart resumes from its last resourceVersion: no gaps, no duplicates', async () => {

@@ -201,7 +201,8 @@ describe('lists', () => {
     for (let i = 0; i < 5; i++) await api('POST', '/api/v1/namespaces/paging/configmaps', cm(`c${i}`, 'paging'));
     const first = await api('GET', '/api/v1/namespaces/paging/configmaps?limit=2');
     expect(first.body.items).toHaveLength(2);
-    expect(first.body.metadata.remainingItemCount).toBe(3);
+    // Three more of the test's and the namespace's kube-root-ca.crt.
+    expect(first.body.metadata.remainingItemCount).toBe(4);
     const rv = first.body.metadata.resourceVersion;
     // A change after the first page must not show on later pages.
     await api('DELETE', '/api/v1/namespaces/paging/configmaps/c4');
@@ -214,7 +215,7 @@ describe('lists', () => {
       seen.push(...page.body.items.map((i: { metadata: { name: string } }) => i.metadata.name));
       token = page.body.metadata.continue;
     }
-    expect(seen).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(seen).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'kube-root-ca.crt']);
   });
 
   it('answers 410 for a compacted resourceVersion, with an inconsistent continue token for an expired one', async () => {
@@ -231,7 +232,7 @@ describe('lists', () => {
     const inconsistent = next.body.metadata.continue;
     expect(inconsistent).toBeTruthy();
     const rest = await api('GET', `/api/v1/namespaces/expire/configmaps?limit=10&continue=${encodeURIComponent(inconsistent)}`);
-    expect(rest.body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['c1', 'c2', 'late']);
+    expect(rest.body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['c1', 'c2', 'kube-root-ca.crt', 'late']);
     // The compaction point itself stays listable.
     expect((await api('GET', `/api/v1/namespaces/expire/configmaps?resourceVersion=${rv + 1}&resourceVersionMatch=Exact`)).status).toBe(200);
   });
@@ -289,7 +290,7 @@ describe('deletion', () => {
     const r = await api('DELETE', '/api/v1/namespaces/coll/configmaps?labelSelector=x%3D1');
     expect(r.body.kind).toBe('ConfigMapList');
     expect(r.body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['a']);
-    expect((await api('GET', '/api/v1/namespaces/coll/configmaps')).body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['b']);
+    expect((await api('GET', '/api/v1/namespaces/coll/configmaps')).body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['b', 'kube-root-ca.crt']);
   });
 
   it('terminates a namespace: refuses new content, empties it, then removes it', async () => {

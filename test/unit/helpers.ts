@@ -22,9 +22,19 @@ export async function api(method: string, path: string, body?: unknown, headers:
 export const cm = (name: string, ns = 'default', data: Record<string, string> = { k: 'v' }, labels?: Record<string, string>) =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...(labels ? { labels } : {}) }, data });
 
+/**
+ * A new namespace, returned once the controllers have filled it (its
+ * default ServiceAccount and kube-root-ca.crt), so what a test writes next
+ * is all that changes in it.
+ */
 export async function mkns(name: string) {
   const r = await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   if (r.status !== 201) throw new Error(`namespace ${name}: ${r.status} ${JSON.stringify(r.body)}`);
+  await quiesce();
+  for (const p of [`/api/v1/namespaces/${name}/serviceaccounts/default`, `/api/v1/namespaces/${name}/configmaps/kube-root-ca.crt`]) {
+    const got = await api('GET', p);
+    if (got.status !== 200) throw new Error(`namespace ${name} was not filled: ${p} is ${got.status}`);
+  }
 }
 
 export const cluster = () => env.STORE.get(env.STORE.idFromName('cluster')) as DurableObjectStub<Store>;

@@ -29,9 +29,9 @@ describe('watch', () => {
     await mkns('w-initial');
     await api('POST', '/api/v1/namespaces/w-initial/configmaps', cm('x', 'w-initial'));
     const w = await Watch.open('/api/v1/namespaces/w-initial/configmaps?watch=true');
-    expect(summary(await w.next(1))).toEqual(['ADDED x']);
+    expect(summary(await w.next(2))).toEqual(['ADDED kube-root-ca.crt', 'ADDED x']);
     await api('POST', '/api/v1/namespaces/w-initial/configmaps', cm('y', 'w-initial'));
-    expect(summary(await w.next(2))).toEqual(['ADDED x', 'ADDED y']);
+    expect(summary(await w.next(3))).toEqual(['ADDED kube-root-ca.crt', 'ADDED x', 'ADDED y']);
     w.close();
     // The legacy /watch/ prefix and a single named object.
     const one = await Watch.open('/api/v1/watch/namespaces/w-initial/configmaps/y?resourceVersion=0');
@@ -44,14 +44,14 @@ describe('watch', () => {
     await api('POST', '/api/v1/namespaces/w-list/configmaps', cm('a', 'w-list'));
     await api('POST', '/api/v1/namespaces/w-list/configmaps', cm('b', 'w-list'));
     const w = await Watch.open('/api/v1/namespaces/w-list/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan');
-    const [a, b, bookmark] = await w.next(3);
-    expect(summary([a, b])).toEqual(['ADDED a', 'ADDED b']);
+    const [a, b, root, bookmark] = await w.next(4);
+    expect(summary([a, b, root])).toEqual(['ADDED a', 'ADDED b', 'ADDED kube-root-ca.crt']);
     expect(bookmark.type).toBe('BOOKMARK');
     expect(bookmark.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } });
     expect(Number(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(rvOf(b));
     // Periodic bookmarks follow (EDGEKUBE_BOOKMARK_SECONDS=1 in tests).
-    const later = await w.next(4, 4000);
-    expect(later[3].type).toBe('BOOKMARK');
+    const later = await w.next(5, 4000);
+    expect(later[4].type).toBe('BOOKMARK');
     w.close();
     const bad = await api('GET', '/api/v1/namespaces/w-list/configmaps?watch=1&sendInitialEvents=true');
     expect(bad.body).toMatchObject({ reason: 'Invalid', code: 422 });
