@@ -1,6 +1,6 @@
 // The service account controller and the root CA publisher inside workerd:
 // what every namespace gets, put back after a delete or an edit, and nothing
-// made in a namespace that is going.
+// fought over in a namespace that is going.
 import { describe, expect, it } from 'vitest';
 import { api, mkns } from './helpers';
 import { settle } from './workload-helpers';
@@ -48,7 +48,7 @@ describe('service account controller and root CA publisher', () => {
     expect((await rootCA(ns)).body.data).toEqual({ 'ca.crt': original });
   });
 
-  it('makes nothing in a namespace being deleted, and the namespace goes', async () => {
+  it('fights no namespace deletion: no controller error, and the namespace and its objects go', async () => {
     const ns = 'sa-gone';
     await mkns(ns);
     await settle();
