@@ -17,6 +17,7 @@ import { CronJobController } from './cronjob';
 import { PersistentVolumeController } from './persistentvolume';
 import { ServiceAccountsController } from './serviceaccounts';
 import { RootCACertPublisher } from './rootcacertpublisher';
+import { DISRUPTION_COMPONENT, DisruptionController } from './disruption';
 import { signingCA } from '../certificates/ca';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
@@ -61,6 +62,7 @@ export class ControllerManager {
       new PersistentVolumeController(this.informers, restClient(ctx, 'persistentvolume-binder-controller')),
       new ServiceAccountsController(this.informers, restClient(ctx, 'service-account-controller')),
       new RootCACertPublisher(this.informers, restClient(ctx, 'root-ca-cert-publisher'), () => rootCA(ctx)),
+      new DisruptionController(this.informers, restClient(ctx, DISRUPTION_COMPONENT)),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
     ];
   }

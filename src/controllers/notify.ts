@@ -12,7 +12,7 @@ import { CONTROLLERS_INSTANCE, type ControllerContext, type ControllerEnv, type 
  */
 function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): boolean {
   if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
-  if (def.group === 'apps' || def.group === 'batch') return true;
+  if (def.group === 'apps' || def.group === 'batch' || def.group === 'policy') return true;
   if (def.group === 'storage.k8s.io' && def.resource === 'storageclasses') return true;
   // What the service account controller and the root CA publisher keep in every namespace.
   if (def.group === '' && def.resource === 'namespaces') return true;

@@ -189,7 +189,7 @@ export function resetServerMetadata(m: KObject) {
 }
 
 /** RFC 3339 at second precision, as metav1.Time serialises. */
-export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export { rfc3339 } from '../resources/defs/shared';
 
 /** Serialises an object for storage, refusing what etcd would refuse. */
 export function encodeForStorage(obj: KObject): string {

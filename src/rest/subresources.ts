@@ -6,7 +6,7 @@ import type { KObject, ResourceDefinition } from '../resources/types';
 import type { Operation } from '../request/info';
 import { lookup } from '../resources/registry';
 import { formatLabelSelector } from '../resources/defs/shared';
-import { ApiError, badRequest, conflict, invalid, success } from '../status/status';
+import { ApiError, badRequest, conflict, forbidden, invalid, success } from '../status/status';
 import type { RestContext } from './context';
 import { getObject, listObjects } from './read';
 import { guaranteedUpdate, type PatchType, applyPatch } from './write';
@@ -17,6 +17,7 @@ import { rfc3339 } from './objects';
 import { issueServiceAccountToken } from './tokens';
 import { checkTypeAndScope } from './objects';
 import { applyApproval } from '../resources/defs/certificates/certificatesigningrequests';
+import { budgetSelects, setDisruptionAllowed } from '../resources/defs/policy/poddisruptionbudgets';
 
 export interface SubresourceHandler {
   get?(ctx: RestContext, op: Operation): Promise<string>;
@@ -101,60 +102,78 @@ const binding: SubresourceHandler = {
 };
 
 // ---- pods/eviction -------------------------------------------------------------
+// kube's EvictionREST: the budget's status, kept by the disruption
+// controller, decides; an allowed eviction takes one disruption off the
+// budget and names the pod in status.disruptedPods before the pod is deleted,
+// so concurrent evictions cannot both spend the last one.
 
-/** Healthy pods above what a PodDisruptionBudget requires, as the disruption controller computes it. */
-function disruptionsAllowed(pdb: KObject, pods: KObject[]): number {
-  const ready = pods.filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True')).length;
-  const expected = pods.length;
-  const amount = (v: number | string) => (typeof v === 'string' && v.endsWith('%') ? Math.ceil((Number(v.slice(0, -1)) / 100) * expected) : Number(v));
-  const desired = pdb.spec?.minAvailable !== undefined ? amount(pdb.spec.minAvailable)
-    : pdb.spec?.maxUnavailable !== undefined ? expected - amount(pdb.spec.maxUnavailable) : expected;
-  return Math.max(0, ready - desired);
-}
+const isReady = (pod: KObject) => (pod.status?.conditions ?? []).some((c: KObject) => c?.type === 'Ready' && c.status === 'True');
 
-function selects(selector: KObject | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const x of selector.matchExpressions ?? []) {
-    const has = x.key in labels;
-    if (x.operator === 'In' && !(has && x.values.includes(labels[x.key]))) return false;
-    if (x.operator === 'NotIn' && has && x.values.includes(labels[x.key])) return false;
-    if (x.operator === 'Exists' && !has) return false;
-    if (x.operator === 'DoesNotExist' && has) return false;
+/** A pod that is not running anything a budget protects, or is already going. */
+const canIgnoreBudget = (pod: KObject) => ['Succeeded', 'Failed', 'Pending'].includes(pod.status?.phase) || !!pod.metadata.deletionTimestamp;
+
+/** checkAndDecrement, on the budget as last stored. */
+function spendDisruption(pdb: KObject, pod: string, dryRun: boolean): KObject {
+  const status = pdb.status ?? {};
+  if ((status.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0)) {
+    throw tooMany(`The disruption budget ${pdb.metadata.name} is still being processed by the server.`, 10);
   }
-  return Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length > 0;
+  const allowed = status.disruptionsAllowed ?? 0;
+  if (allowed < 0) throw forbidden(PDBS, pdb.metadata.name, 'pdb disruptions allowed is negative');
+  if (Object.keys(status.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS) {
+    throw forbidden(PDBS, pdb.metadata.name, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller');
+  }
+  if (allowed === 0) {
+    throw tooMany(`The disruption budget ${pdb.metadata.name} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`);
+  }
+  const next = structuredClone(pdb);
+  next.status.disruptionsAllowed = allowed - 1;
+  if (next.status.disruptionsAllowed === 0) setDisruptionAllowed(next, Date.now());
+  if (!dryRun) next.status.disruptedPods = { ...(status.disruptedPods ?? {}), [pod]: rfc3339(Date.now()) };
+  return next;
 }
+
+const PDBS = { group: 'policy', resource: 'poddisruptionbudgets' };
+/** kube's MaxDisruptedPodSize. */
+const MAX_DISRUPTED_PODS = 2000;
 
 const eviction: SubresourceHandler = {
-  async create(ctx, op, body, { dryRun }) {
+  async create(ctx, op, body, opts) {
+    const { dryRun } = opts;
     const name = op.name!;
     if (body.kind !== undefined && body.kind !== 'Eviction') throw badRequest(`${body.kind} cannot be handled as an Eviction`);
+    if (body.metadata?.name && body.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
     const pod = JSON.parse((await getObject(ctx, op)).object);
-    const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || pod.status?.phase === 'Pending';
-    if (!terminal) {
+    const deleteOptions: KObject = { ...(body.deleteOptions ?? {}), ...(dryRun ? { dryRun: ['All'] } : {}) };
+    if (!canIgnoreBudget(pod)) {
       const pdbDef = lookup('policy', 'v1', 'poddisruptionbudgets')!;
       const pdbs = (await listObjects(ctx, { ...op, def: pdbDef, name: undefined }, { labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false }))
-        .items.map((t) => JSON.parse(t)).filter((p) => selects(p.spec?.selector, pod.metadata.labels ?? {}));
-      if (pdbs.length > 1) throw tooMany('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
-      if (pdbs.length === 1) {
-        const all = (await listObjects(ctx, { ...op, name: undefined }, { labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false }))
-          .items.map((t) => JSON.parse(t)).filter((p) => selects(pdbs[0].spec?.selector, p.metadata.labels ?? {}));
-        if (disruptionsAllowed(pdbs[0], all) < 1) {
-          throw tooMany(`Cannot evict pod as it would violate the pod's disruption budget.`, pdbs[0].metadata.name);
-        }
+        .items.map((t) => JSON.parse(t)).filter((p) => budgetSelects(p, pod.metadata.labels));
+      if (pdbs.length > 1) throw tooMany('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', 0, false);
+      const pdb = pdbs[0];
+      // An unready pod protects nothing the budget counts: with AlwaysAllow, or
+      // while the budget is met, it goes without spending a disruption, but only
+      // as long as it is still the pod that was read.
+      const unready = pdb && !isReady(pod) && (pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow'
+        || ((pdb.status?.currentHealthy ?? 0) >= (pdb.status?.desiredHealthy ?? 0) && (pdb.status?.desiredHealthy ?? 0) > 0));
+      if (unready) deleteOptions.preconditions = { ...(deleteOptions.preconditions ?? {}), resourceVersion: pod.metadata.resourceVersion };
+      else if (pdb) {
+        await guaranteedUpdate(ctx, { def: pdbDef, namespace: op.namespace }, pdb.metadata.name, { ...opts, subresource: 'status', kindRules: false },
+          (cur) => spendDisruption(cur, name, !!dryRun));
       }
     }
-    const opts = parseDeleteOptions(new URLSearchParams(), { ...(body.deleteOptions ?? {}), ...(dryRun ? { dryRun: ['All'] } : {}) });
-    await deleteObject(ctx, op.def, op.namespace, name, opts);
+    await deleteObject(ctx, op.def, op.namespace, name, parseDeleteOptions(new URLSearchParams(), deleteOptions));
     return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
   },
 };
 
-function tooMany(message: string, pdb?: string): ApiError {
+/** errors.NewTooManyRequests with a DisruptionBudget cause; the message of every budget refusal is the same. */
+function tooMany(cause: string, retryAfterSeconds = 0, budget = true): ApiError {
+  const message = budget ? `Cannot evict pod as it would violate the pod's disruption budget.` : cause;
   return new ApiError({
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'TooManyRequests', code: 429,
-    details: { causes: [{ reason: 'DisruptionBudget', message: pdb ? `The disruption budget ${pdb} needs more healthy pods to allow this disruption.` : message }] },
-  });
+    details: { ...(budget ? { causes: [{ reason: 'DisruptionBudget', message: cause }] } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
+  }, retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {});
 }
 
 // ---- namespaces/finalize -------------------------------------------------------

@@ -273,3 +273,36 @@ function replay(events: WatchEvent[], from: number): { minReady: number; maxPods
   }
   return { minReady, maxPods }
 }
+
+describe('PodDisruptionBudgets with kubectl', () => {
+  it('kubectl drain waits on a budget: an eviction beyond it is refused until the replacement is ready', { timeout: 240_000 }, async () => {
+    // Both pods on wl-node-a, so draining it meets the budget twice.
+    ok(await e.kubectl(['cordon', 'wl-node-b']), 'cordon')
+    try {
+      ok(await k(['create', 'deployment', 'guarded', '--image=busybox', '--replicas=2', '--', 'sleep', '3600']), 'create')
+      ok(await k(['rollout', 'status', 'deployment/guarded', '--timeout=90s'], 100_000), 'rollout status')
+    } finally {
+      ok(await e.kubectl(['uncordon', 'wl-node-b']), 'uncordon b')
+    }
+    expect((await pods('guarded')).map((p: { spec: { nodeName: string } }) => p.spec.nodeName)).toEqual(['wl-node-a', 'wl-node-a'])
+    ok(await k(['create', 'poddisruptionbudget', 'guarded', '--selector=app=guarded', '--min-available=1']), 'create pdb')
+    await eventually(async () => {
+      const [row] = parseTable(ok(await k(['get', 'pdb', 'guarded']), 'get pdb'))
+      expect(row).toMatchObject({ NAME: 'guarded', 'MIN AVAILABLE': '1', 'MAX UNAVAILABLE': 'N/A', 'ALLOWED DISRUPTIONS': '1' })
+      return true
+    }, 30_000, 'the disruption controller fills in the budget')
+    try {
+      const drain = await e.kubectl(['drain', 'wl-node-a', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 160_000 })
+      expect(drain.code, drain.stderr).toBe(0)
+      expect(drain.stdout).toContain('node/wl-node-a drained')
+      expect(drain.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.")
+    } finally {
+      ok(await e.kubectl(['uncordon', 'wl-node-a']), 'uncordon a')
+    }
+    ok(await k(['rollout', 'status', 'deployment/guarded', '--timeout=60s'], 70_000), 'rollout status after drain')
+    const after = (await pods('guarded')).filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
+    expect(after.map((p: { spec: { nodeName: string } }) => p.spec.nodeName)).toEqual(['wl-node-b', 'wl-node-b'])
+    const pdb = JSON.parse(ok(await k(['get', 'pdb', 'guarded', '-o', 'json']), 'pdb json'))
+    expect(pdb.status).toMatchObject({ expectedPods: 2, desiredHealthy: 1, currentHealthy: 2, disruptionsAllowed: 1 })
+  })
+})

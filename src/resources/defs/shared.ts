@@ -169,6 +169,9 @@ export function formatLabelSelector(sel: KObject | undefined): string {
   return parts.length ? parts.map((p) => p[1]).join(',') : '<none>';
 }
 
+/** A metav1.Time on the wire: RFC 3339 in whole seconds. */
+export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
 /** labels.FormatLabels: a plain map, keys sorted; "<none>" when empty. */
 export function formatLabels(m: Record<string, string> | undefined | null): string {
   const keys = Object.keys(m ?? {}).sort();

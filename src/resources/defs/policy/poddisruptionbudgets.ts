@@ -1,6 +1,6 @@
-import type { ResourceDefinition } from '../../types';
+import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, percentOf } from '../../validation';
-import { AGE_COLUMN, col, statusSubresource, validateLabelSelector } from '../shared';
+import { AGE_COLUMN, col, rfc3339, selectorMatches, statusSubresource, validateLabelSelector } from '../shared';
 
 // pkg/registry/policy/poddisruptionbudget, ValidatePodDisruptionBudget and printPodDisruptionBudget.
 
@@ -36,3 +36,28 @@ export const poddisruptionbudgets: ResourceDefinition = {
     AGE_COLUMN,
   ],
 };
+
+/** Whether a budget covers a pod (LabelSelectorAsSelector): a null selector selects nothing, {} every pod. */
+export const budgetSelects = (pdb: KObject, labels: Record<string, string> | undefined) =>
+  !!pdb.spec?.selector && selectorMatches(pdb.spec.selector, labels);
+
+/**
+ * The DisruptionAllowed condition as pdbhelper.UpdateDisruptionAllowedCondition
+ * sets it from status.disruptionsAllowed; the disruption controller and the
+ * eviction subresource both keep it.
+ */
+export function setDisruptionAllowed(pdb: KObject, now: number) {
+  const allowed = (pdb.status?.disruptionsAllowed ?? 0) > 0;
+  const cond = {
+    type: 'DisruptionAllowed', status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods',
+    message: '', observedGeneration: pdb.status?.observedGeneration ?? 0,
+  };
+  pdb.status ??= {};
+  const list: KObject[] = (pdb.status.conditions ??= []);
+  const i = list.findIndex((c) => c?.type === cond.type);
+  const old = list[i];
+  if (old && Object.entries(cond).every(([k, v]) => old[k] === v)) return;
+  const next = { ...old, ...cond, lastTransitionTime: old && old.status === cond.status ? old.lastTransitionTime : rfc3339(now) };
+  if (i >= 0) list[i] = next;
+  else list.push(next);
+}
