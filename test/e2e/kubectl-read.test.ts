@@ -113,7 +113,7 @@ describe('discovery and server endpoints', () => {
       const r = await e.kubectl(['-n', 'sa-check', 'get', 'configmap', 'kube-root-ca.crt', '-o', 'jsonpath={.data.ca\\.crt}'])
       return r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined
     }, 30_000, 'kube-root-ca.crt')
-    if (e.ca) expect(bundle.trim()).toBe(e.ca.trim())
+    if (e.server.ca) expect(bundle.trim()).toBe(e.server.ca.trim())
     ok(await e.kubectl(['delete', 'namespace', 'sa-check', '--wait=false']), 'delete namespace')
   })
 })
