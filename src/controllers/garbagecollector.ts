@@ -73,6 +73,9 @@ export class GarbageCollector implements Reconciler {
     const before = new Set((prev?.owners ?? []).map((r) => r.uid));
     const after = new Set(node.owners.map((r) => r.uid));
     for (const o of before) if (!after.has(o)) { this.unlink(o, uid); this.wakeWaitingOwner(o); }
+    // A reference that stopped blocking frees an owner waiting on it just as a removed one does.
+    const blocked = new Set(node.owners.filter((r) => r.blockOwnerDeletion).map((r) => r.uid));
+    for (const r of prev?.owners ?? []) if (r.blockOwnerDeletion && after.has(r.uid) && !blocked.has(r.uid)) this.wakeWaitingOwner(r.uid);
     for (const o of after) link(this.dependents, o, uid);
     // A new object or new owners: check that the owners exist.
     if (node.owners.length && (!prev || [...after].some((o) => !before.has(o)))) this.queue.add(uid);
@@ -129,7 +132,11 @@ export class GarbageCollector implements Reconciler {
       return;
     }
     // An object that blocks an owner's foreground deletion and has dependents of its own goes the same way.
-    const policy = waiting.length && this.dependents.get(node.uid)?.size
+    const cascading = waiting.length > 0 && (this.dependents.get(node.uid)?.size ?? 0) > 0;
+    // Unless that would close a cycle (a dependent already waits on its own
+    // dependents): then it stops blocking its owners first, as kube does.
+    if (cascading && [...this.dependents.get(node.uid)!].some((d) => this.isDeletingDependents(d))) await this.unblockOwners(node);
+    const policy = cascading
       ? 'Foreground'
       : node.finalizers.includes(ORPHAN_FINALIZER) ? 'Orphan' : node.finalizers.includes(FOREGROUND_FINALIZER) ? 'Foreground' : 'Background';
     await ignoreGoneOrConflict(this.client.delete(node.def, node.namespace, node.name, { preconditions: { uid: node.uid }, propagationPolicy: policy }));
@@ -157,12 +164,27 @@ export class GarbageCollector implements Reconciler {
     await this.removeFinalizer(owner, ORPHAN_FINALIZER);
   }
 
+  private isDeletingDependents(uid: string): boolean {
+    const n = this.nodes.get(uid);
+    return !!n && n.deleting && n.finalizers.includes(FOREGROUND_FINALIZER);
+  }
+
+  /** unblockOwnerReferences: blockOwnerDeletion false on every reference. */
+  private async unblockOwners(node: GraphNode) {
+    const live = await this.client.get(node.def, node.namespace, node.name);
+    if (!live || live.metadata.uid !== node.uid || !ownerRefsOf(live).some((r) => r.blockOwnerDeletion)) return;
+    const next = structuredClone(live);
+    next.metadata.ownerReferences = live.metadata.ownerReferences.map((r: OwnerRef) => (r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r));
+    await this.client.update(node.def, next);
+  }
+
   /** `foregroundDeletion`: the owner waits until no dependent that blocks it remains. */
   private async deleteDependentsFirst(owner: GraphNode) {
     const blocking: GraphNode[] = [];
     for (const d of this.dependents.get(owner.uid) ?? []) {
       const dep = this.nodes.get(d);
-      if (!dep) continue;
+      // An object that owns itself cannot wait for itself.
+      if (!dep || d === owner.uid) continue;
       if (dep.owners.some((r) => r.uid === owner.uid && r.blockOwnerDeletion)) blocking.push(dep);
       if (!dep.deleting) this.queue.add(d);
     }

@@ -1,7 +1,7 @@
 // Pieces several definitions share: the Age column, config-key checks,
 // container and pod-template validation used by pods and every workload kind.
 import type { KObject, SubresourceDefinition, TableColumn } from '../types';
-import { Errors, dns1123Label, isCIdentifier, isEnvVarName } from '../validation';
+import { Errors, dns1123Label, isCIdentifier, isEnvVarName, labelValue, qualifiedName } from '../validation';
 import { age } from '../../table/age';
 
 export const ageOf = (o: KObject, now: number) => age(o.metadata?.creationTimestamp, now);
@@ -143,13 +143,23 @@ export function validatePodSpec(e: Errors, spec: KObject | undefined, field: str
 /** A label selector ({matchLabels, matchExpressions}) used in workload specs. */
 export function validateLabelSelector(e: Errors, sel: KObject | undefined, field: string, required = true) {
   if (!sel || typeof sel !== 'object') { if (required) e.required(field); return; }
-  const ops = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+  // ValidateLabels: keys and values, both reported at matchLabels itself.
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    for (const m of qualifiedName(k)) e.invalid(`${field}.matchLabels`, k, m);
+    for (const m of labelValue(String(v))) e.invalid(`${field}.matchLabels`, v, m);
+  }
   e.array(sel, 'matchExpressions', `${field}.matchExpressions`).forEach((x, i) => {
     const f = `${field}.matchExpressions[${i}]`;
-    if (!ops.includes(x?.operator)) e.notSupported(`${f}.operator`, x?.operator ?? '', ops);
     const vals = Array.isArray(x?.values) ? x.values : [];
-    if ((x?.operator === 'In' || x?.operator === 'NotIn') && vals.length === 0) e.required(`${f}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\'');
-    if ((x?.operator === 'Exists' || x?.operator === 'DoesNotExist') && vals.length > 0) e.forbidden(`${f}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\'');
+    if (x?.operator === 'In' || x?.operator === 'NotIn') {
+      if (vals.length === 0) e.required(`${f}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\'');
+    } else if (x?.operator === 'Exists' || x?.operator === 'DoesNotExist') {
+      if (vals.length > 0) e.forbidden(`${f}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\'');
+    } else {
+      e.invalid(`${f}.operator`, x?.operator ?? '', 'not a valid selector operator');
+    }
+    for (const m of qualifiedName(String(x?.key ?? ''))) e.invalid(`${f}.key`, x?.key ?? '', m);
+    vals.forEach((v: unknown, j: number) => { for (const m of labelValue(String(v))) e.invalid(`${f}.values[${j}]`, v, m); });
   });
 }
 
