@@ -85,7 +85,8 @@ export async function startMiniflare({ root, scriptPath, log }) {
     compatibilityDate: cfg.compatibilityDate,
     compatibilityFlags: cfg.compatibilityFlags,
     durableObjects: cfg.durableObjects,
-    bindings: cfg.vars,
+    // The benchmark speaks plain HTTP on loopback as \`npm start\` does: the insecure port, every request the local admin.
+    bindings: { ...cfg.vars, EDGEKUBE_INSECURE_PORT: 'true' },
     durableObjectsPersist: false,
     cf: false,
     host: '127.0.0.1',

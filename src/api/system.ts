@@ -4,6 +4,8 @@ import type { ApiEnv } from './types';
 import { shard, SHARDS } from '../store/client';
 import { ensureBootstrapped } from '../bootstrap';
 import { restContext } from './resources';
+import { CONTROLLERS_INSTANCE, type ControllerEnv } from '../controllers/env';
+import { notFoundPath } from '../status/status';
 
 export const VERSION = {
   major: '1', minor: '35', emulationMajor: '1', emulationMinor: '35', minCompatibilityMajor: '1', minCompatibilityMinor: '34',
@@ -16,6 +18,13 @@ export function systemRoutes(app: Hono<ApiEnv>) {
   // livez answers without touching the store: it is also the benchmark's no-op baseline.
   app.get('/livez', (c) => c.text('ok'));
   app.get('/healthz', (c) => c.text('ok'));
+  // What the controllers have done since their Durable Object started (like
+  // kube's /debug endpoints: not an API, for operators and the benchmarks).
+  app.get('/debug/controllers', async (c) => {
+    const ns = (c.env as ControllerEnv).CONTROLLERS;
+    if (!ns) return c.json(notFoundPath().status, 404);
+    return c.json(await ns.get(ns.idFromName(CONTROLLERS_INSTANCE)).stats());
+  });
   app.get('/readyz', async (c) => {
     await ensureBootstrapped(restContext(c));
     await Promise.all(SHARDS.map((s) => shard(c.env, s).currentResourceVersion()));

@@ -15,6 +15,7 @@ import { runClusterRoleAggregation, type AggregationPass } from './clusterroleag
 import { runCSRApproving, type CSRApprovingPass } from './csrapproving';
 import { runCSRSigning, type CSRSigningPass } from './csrsigning';
 import { ControllerManager, type WorkloadsPass } from './manager';
+import { StoreRequestCounter, type StoreRequestCounts } from './storecount';
 
 /** How soon after a kick the pass runs: writes arriving meanwhile share it. */
 export const KICK_DELAY_MS = 50;
@@ -37,6 +38,18 @@ export interface ReconcileResult {
   errors: string[];
 }
 
+/** What `GET /debug/controllers` shows: totals since this instance started. */
+export interface ControllerStats {
+  startedAt: string;
+  passes: number;
+  /** Calls into the store shards, per controller. */
+  storeRequests: StoreRequestCounts;
+  /** Keys the informer-fed controllers reconciled, per controller. */
+  reconciled: Record<string, number>;
+  /** Queued keys waiting for the next pass. */
+  pending: boolean;
+}
+
 export class Controllers extends DurableObject<ControllerEnv> {
   /** Work asked for since the last pass. A fresh instance owes everything. */
   private dirty = new Set<ControllerName>(ALL_CONTROLLERS);
@@ -49,6 +62,18 @@ export class Controllers extends DurableObject<ControllerEnv> {
   private armedAt: number | undefined;
   /** The informer-fed controllers, made on first use with caches that fill on their first pass. */
   private manager: ControllerManager | undefined;
+  private readonly storeCounter = new StoreRequestCounter();
+  private countedEnv: ControllerEnv | undefined;
+  private readonly startedAt = new Date().toISOString();
+  private passes = 0;
+  private readonly reconciled: Record<string, number> = {};
+
+  async stats(): Promise<ControllerStats> {
+    return {
+      startedAt: this.startedAt, passes: this.passes, storeRequests: { ...this.storeCounter.counts },
+      reconciled: { ...this.reconciled }, pending: this.dirty.size > 0,
+    };
+  }
 
   /** A write of something the controllers follow: run the concerned ones soon. */
   async kick(which: ControllerName[] = [...ALL_CONTROLLERS]): Promise<void> {
@@ -99,8 +124,9 @@ export class Controllers extends DurableObject<ControllerEnv> {
     if (resync) this.lastResync = opts.now;
     if (periodic) this.lastPeriodic = opts.now;
     const result: ReconcileResult = { ran: [], errors: [] };
+    this.passes++;
     const ctx: ControllerContext = {
-      env: this.env,
+      env: (this.countedEnv ??= this.storeCounter.wrap(this.env)),
       waitUntil: (p) => this.ctx.waitUntil(p.catch((e) => console.error('controllers: background work failed:', e))),
       warn: () => undefined,
       userAgent: 'edgekube-controllers',
@@ -112,6 +138,7 @@ export class Controllers extends DurableObject<ControllerEnv> {
     for (const name of ALL_CONTROLLERS) {
       if (!due.has(name)) continue;
       result.ran.push(name);
+      this.storeCounter.current = name;
       try {
         let itemErrors: string[];
         if (name === 'nodelifecycle') {
@@ -122,6 +149,7 @@ export class Controllers extends DurableObject<ControllerEnv> {
         } else if (name === 'workloads') {
           const r = (result.workloads = await (this.manager ??= new ControllerManager(ctx)).pass(opts.now));
           if (r.pending > 0) this.dirty.add('workloads');
+          for (const [c, n] of Object.entries(r.processed)) this.reconciled[c] = (this.reconciled[c] ?? 0) + n;
           if (r.nextAt !== undefined) nextAt = Math.min(nextAt ?? Infinity, r.nextAt);
           itemErrors = r.errors;
         } else if (name === 'scheduler') {
@@ -142,6 +170,7 @@ export class Controllers extends DurableObject<ControllerEnv> {
         result.errors.push(`${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       }
     }
+    this.storeCounter.current = undefined;
     // The controllers' own writes mark the work they cause (e.g. a pod marked
     // not ready for the endpoints); those run in a pass of their own.
     await this.scheduleNext(this.haveNodes, nextAt, result.errors.length > 0);

@@ -490,3 +490,22 @@ describe('job controller', () => {
     expect(await jobPods(ns, 'brief')).toHaveLength(0);
   });
 });
+
+describe('GET /debug/controllers', () => {
+  it('counts the controllers\' store requests and reconciled keys, per controller', async () => {
+    const read = async () => { const r = await api('GET', '/debug/controllers'); expect(r.status).toBe(200); return r.body; };
+    const before = await read();
+    expect(before).toMatchObject({ startedAt: expect.any(String), passes: expect.any(Number), storeRequests: expect.any(Object), reconciled: expect.any(Object) });
+    await mkns('wl-debug');
+    const rs = await api('POST', '/apis/apps/v1/namespaces/wl-debug/replicasets', {
+      metadata: { name: 'counted' }, spec: { replicas: 2, selector: { matchLabels: { app: 'counted' } }, template: template({ app: 'counted' }) },
+    });
+    expect(rs.status).toBe(201);
+    await settle();
+    const after = await read();
+    expect(after.passes).toBeGreaterThan(before.passes);
+    // At least the two pod creates and a status update went to the store.
+    expect(after.storeRequests.workloads - (before.storeRequests.workloads ?? 0)).toBeGreaterThanOrEqual(3);
+    expect(after.reconciled['replicaset-controller'] - (before.reconciled['replicaset-controller'] ?? 0)).toBeGreaterThanOrEqual(1);
+  });
+});
