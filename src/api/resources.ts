@@ -20,6 +20,7 @@ import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject } from './negotiate';
 import { serveWatch } from './watch-stream';
 import { ensureBootstrapped } from '../bootstrap';
+import { notifyControllers } from '../controllers/notify';
 import type { ApiEnv } from './types';
 
 const JSON_TYPES = ['application/json'];
@@ -45,6 +46,7 @@ export function restContext(c: Context<ApiEnv>): RestContext {
     userAgent: c.req.header('user-agent'),
     user: c.get('user'),
     admit: (req) => admit(ctx, req),
+    committed: (def, obj, removed) => notifyControllers(ctx, def, obj, removed),
   };
   return ctx;
 }

@@ -4,7 +4,7 @@ import type { ApiEnv } from './types';
 import { shard, SHARDS } from '../store/client';
 import { ensureBootstrapped } from '../bootstrap';
 import { restContext } from './resources';
-import { CONTROLLERS_INSTANCE, type ControllerEnv } from '../controllers/env';
+import { controllersStub } from '../controllers/notify';
 import { notFoundPath } from '../status/status';
 
 export const VERSION = {
@@ -21,9 +21,9 @@ export function systemRoutes(app: Hono<ApiEnv>) {
   // What the controllers have done since their Durable Object started (like
   // kube's /debug endpoints: not an API, for operators and the benchmarks).
   app.get('/debug/controllers', async (c) => {
-    const ns = (c.env as ControllerEnv).CONTROLLERS;
-    if (!ns) return c.json(notFoundPath().status, 404);
-    return c.json(await ns.get(ns.idFromName(CONTROLLERS_INSTANCE)).stats());
+    const stub = controllersStub(c.env);
+    if (!stub) return c.json(notFoundPath().status, 404);
+    return c.json(await stub.stats());
   });
   app.get('/readyz', async (c) => {
     await ensureBootstrapped(restContext(c));

@@ -8,13 +8,14 @@
 // simply reconciles everything on its next alarm.
 import { DurableObject } from 'cloudflare:workers';
 import { ALL_CONTROLLERS, controllerOptions, type ControllerContext, type ControllerEnv, type ControllerName, type ControllerOptions } from './env';
-import { runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
-import { runScheduler, type SchedulerPass } from './scheduler';
-import { runEndpoints, type EndpointsPass } from './endpoints';
+import { NODE_LIFECYCLE_READS, runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
+import { runScheduler, SCHEDULER_READS, type SchedulerPass } from './scheduler';
+import { ENDPOINTS_READS, runEndpoints, type EndpointsPass } from './endpoints';
 import { runClusterRoleAggregation, type AggregationPass } from './clusterroleaggregation';
 import { runCSRApproving, type CSRApprovingPass } from './csrapproving';
 import { runCSRSigning, type CSRSigningPass } from './csrsigning';
 import { ControllerManager, type WorkloadsPass } from './manager';
+import { interested } from './interest';
 import { StoreRequestCounter, type StoreRequestCounts } from './storecount';
 
 /** How soon after a kick the pass runs: writes arriving meanwhile share it. */
@@ -130,7 +131,14 @@ export class Controllers extends DurableObject<ControllerEnv> {
       waitUntil: (p) => this.ctx.waitUntil(p.catch((e) => console.error('controllers: background work failed:', e))),
       warn: () => undefined,
       userAgent: 'edgekube-controllers',
-      kick: (which) => { for (const c of which) this.dirty.add(c); },
+      // The controllers' own writes mark work for this instance instead of calling it over RPC.
+      committed: (def, obj, removed) => { for (const c of interested(def, obj, removed)) this.dirty.add(c); },
+    };
+    const manager = (this.manager ??= new ControllerManager(ctx, [...NODE_LIFECYCLE_READS(), ...SCHEDULER_READS(), ...ENDPOINTS_READS()]));
+    const caches = async () => {
+      const c = await manager.caches();
+      if (manager.due(opts.now)) this.dirty.add('workloads');
+      return c;
     };
     let nextAt: number | undefined;
     // Order matters: node taints first (the scheduler reads them), then
@@ -142,20 +150,20 @@ export class Controllers extends DurableObject<ControllerEnv> {
       try {
         let itemErrors: string[];
         if (name === 'nodelifecycle') {
-          const r = (result.nodelifecycle = await runNodeLifecycle(ctx, opts));
+          const r = (result.nodelifecycle = await runNodeLifecycle(ctx, opts, await caches()));
           this.haveNodes = r.nodes > 0;
           nextAt = r.nextAt;
           itemErrors = r.errors;
         } else if (name === 'workloads') {
-          const r = (result.workloads = await (this.manager ??= new ControllerManager(ctx)).pass(opts.now));
+          const r = (result.workloads = await manager.pass(opts.now));
           if (r.pending > 0) this.dirty.add('workloads');
           for (const [c, n] of Object.entries(r.processed)) this.reconciled[c] = (this.reconciled[c] ?? 0) + n;
           if (r.nextAt !== undefined) nextAt = Math.min(nextAt ?? Infinity, r.nextAt);
           itemErrors = r.errors;
         } else if (name === 'scheduler') {
-          itemErrors = (result.scheduler = await runScheduler(ctx, opts)).errors;
+          itemErrors = (result.scheduler = await runScheduler(ctx, opts, await caches())).errors;
         } else if (name === 'endpoints') {
-          itemErrors = (result.endpoints = await runEndpoints(ctx, opts)).errors;
+          itemErrors = (result.endpoints = await runEndpoints(ctx, opts, await caches())).errors;
         } else if (name === 'clusterroleaggregation') {
           itemErrors = (result.clusterroleaggregation = await runClusterRoleAggregation(ctx)).errors;
         } else if (name === 'csrapproving') {

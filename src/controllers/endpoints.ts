@@ -12,7 +12,8 @@ import { createObject, guaranteedUpdate } from '../rest/write';
 import { deleteObject } from '../rest/delete';
 import { deepEqual, isIP } from '../resources/validation';
 import type { ControllerOptions } from './env';
-import { bestEffort, defs, isPodReady, isTerminal, listAll } from './util';
+import { bestEffort, defs, isPodReady, isTerminal } from './util';
+import type { ObjectCache } from './client/informer';
 
 const ENDPOINT_CONTROLLER = 'endpoint-controller';
 const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
@@ -228,14 +229,12 @@ async function syncSlices(ctx: RestContext, svc: KObject, want: KObject[], exist
 
 // ---- the pass -----------------------------------------------------------------------
 
-export async function runEndpoints(ctx: RestContext, _opts: ControllerOptions): Promise<EndpointsPass> {
-  const [services, pods, endpoints, slices, nodes] = await Promise.all([
-    listAll(ctx, defs.services()),
-    listAll(ctx, defs.pods()),
-    listAll(ctx, defs.endpoints()),
-    listAll(ctx, defs.endpointslices(), { labelSelector: `${SLICE_MANAGED_BY_LABEL}=${SLICE_MANAGED_BY}` }),
-    listAll(ctx, defs.nodes()),
-  ]);
+/** The kinds the endpoints controller reads from the informers' caches. */
+export const ENDPOINTS_READS = () => [defs.services(), defs.pods(), defs.endpoints(), defs.endpointslices(), defs.nodes()];
+
+export async function runEndpoints(ctx: RestContext, _opts: ControllerOptions, cache: ObjectCache): Promise<EndpointsPass> {
+  const [services, pods, endpoints, allSlices, nodes] = ENDPOINTS_READS().map((d) => cache.list(d));
+  const slices = allSlices.filter((s) => s.metadata.labels?.[SLICE_MANAGED_BY_LABEL] === SLICE_MANAGED_BY);
   const pass: EndpointsPass = { services: 0, written: [], deleted: [], errors: [] };
   const key = (o: KObject) => `${o.metadata.namespace}/${o.metadata.name}`;
   const serviceByKey = new Map(services.map((s) => [key(s), s]));

@@ -1,12 +1,10 @@
 // What the controllers need from the Worker environment: the store (through
-// the rest layer), their own Durable Object, and the two durations of node
-// lifecycle, configurable so tests and small clusters can shorten them.
+// the rest layer) and the two durations of node lifecycle, configurable so
+// tests and small clusters can shorten them.
 import type { Env } from '../store/client';
 import type { RestContext } from '../rest/context';
-import type { Controllers } from './durable';
 
 export interface ControllerEnv extends Env {
-  CONTROLLERS?: DurableObjectNamespace<Controllers>;
   /** How long a node may go without renewing its Lease before it is Unknown (kube's node-monitor-grace-period, 40 s). */
   EDGEKUBE_NODE_GRACE_SECONDS?: string;
   /** How long pods tolerate an unreachable or not-ready node by default (DefaultTolerationSeconds, 300 s). */
@@ -48,11 +46,5 @@ export type ControllerName = 'scheduler' | 'nodelifecycle' | 'workloads' | 'endp
  */
 export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'workloads', 'scheduler', 'endpoints', 'clusterroleaggregation', 'csrapproving', 'csrsigning'];
 
-/**
- * The RestContext of the controllers' own writes. Their writes notify the
- * controllers like anyone's, but in-process: `kick` marks work for the
- * running instance instead of calling it over RPC.
- */
-export interface ControllerContext extends RestContext {
-  kick?(controllers: ControllerName[]): void;
-}
+/** The RestContext of the controllers' own writes (for now no more than any client's). */
+export type ControllerContext = RestContext;

@@ -5,7 +5,9 @@
 // looked at once: restarts lose nothing because all state is in the store.
 import type { ControllerContext, ControllerEnv } from './env';
 import { restClient } from './client/client';
-import { SharedInformers } from './client/informer';
+import { SharedInformers, type ObjectCache } from './client/informer';
+import type { ResourceDefinition } from '../resources/types';
+import { storagePrefix } from '../resources/registry';
 import { processQueue, type Reconciler } from './client/controller';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaSetController } from './replicaset';
 import { GarbageCollector } from './garbagecollector';
@@ -49,8 +51,10 @@ export class ControllerManager {
   private readonly informers: SharedInformers;
   private readonly reconcilers: Reconciler[];
 
-  constructor(ctx: ControllerContext) {
+  /** `alsoCache`: kinds the controllers outside this manager read whole each pass. */
+  constructor(ctx: ControllerContext, alsoCache: ResourceDefinition[] = []) {
     this.informers = new SharedInformers(restClient(ctx, 'edgekube-informers'));
+    for (const def of alsoCache) this.informers.for(storagePrefix(def));
     this.reconcilers = [
       new DeploymentController(this.informers, restClient(ctx, 'deployment-controller')),
       new ReplicaSetController(this.informers, restClient(ctx, REPLICA_SET.component), REPLICA_SET),
@@ -65,6 +69,20 @@ export class ControllerManager {
       new DisruptionController(this.informers, restClient(ctx, DISRUPTION_COMPONENT)),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
     ];
+  }
+
+  /**
+   * The caches brought up to date, for the controllers that read whole kinds
+   * (their handlers here queue what the changes concern, as in any sync).
+   */
+  async caches(): Promise<ObjectCache> {
+    await this.informers.sync();
+    return this.informers;
+  }
+
+  /** Whether queued keys are due: a sync for the other controllers may have added some. */
+  due(now: number): boolean {
+    return this.reconcilers.some((r) => { const at = r.queue.nextAt(now); return at !== undefined && at <= now; });
   }
 
   async pass(now: number): Promise<WorkloadsPass> {

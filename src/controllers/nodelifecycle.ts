@@ -12,9 +12,10 @@ import { guaranteedUpdate } from '../rest/write';
 import { deleteObject } from '../rest/delete';
 import { recordEvent } from '../rest/events';
 import { deepEqual } from '../resources/validation';
+import type { ObjectCache } from './client/informer';
 import type { ControllerOptions } from './env';
 import {
-  condition, defs, ignoreGoneOrConflict, isTerminal, listAll, nodeReadyStatus, parseTime, podKey, setCondition, taintsOf,
+  condition, defs, ignoreGoneOrConflict, isTerminal, nodeReadyStatus, parseTime, podKey, setCondition, taintsOf,
   time, tolerates, tolerationsOf, TAINT_NOT_READY, TAINT_UNREACHABLE, type Taint,
 } from './util';
 
@@ -43,13 +44,16 @@ export function lastHeartbeat(node: KObject, lease: KObject | undefined): number
   );
 }
 
-export async function runNodeLifecycle(ctx: RestContext, opts: ControllerOptions): Promise<LifecyclePass> {
-  const [nodes, leases] = await Promise.all([listAll(ctx, defs.nodes()), listAll(ctx, defs.leases(), { namespace: NODE_LEASE_NAMESPACE })]);
+/** The kinds node lifecycle reads from the informers' caches. */
+export const NODE_LIFECYCLE_READS = () => [defs.nodes(), defs.leases(), defs.pods()];
+
+export async function runNodeLifecycle(ctx: RestContext, opts: ControllerOptions, cache: ObjectCache): Promise<LifecyclePass> {
+  const nodes = cache.list(defs.nodes());
+  const leases = cache.list(defs.leases(), NODE_LEASE_NAMESPACE);
   const pass: LifecyclePass = { nodes: nodes.length, unknown: [], notReadyPods: [], evicted: [], removed: [], errors: [] };
   const due = (t: number) => { if (pass.nextAt === undefined || t < pass.nextAt) pass.nextAt = t; };
   const leaseOf = new Map(leases.map((l) => [l.metadata.name, l]));
   const graceMs = opts.nodeGraceSeconds * 1000;
-  let pods: KObject[] | undefined;
   const reconcileNode = async (current: KObject) => {
     let node = current;
     const name: string = node.metadata.name;
@@ -64,8 +68,7 @@ export async function runNodeLifecycle(ctx: RestContext, opts: ControllerOptions
     const ready = nodeReadyStatus(node);
     const noExecute = taintsOf(node).filter((t) => t?.effect === 'NoExecute');
     if ((ready === 'True' || ready === undefined) && noExecute.length === 0) return;
-    pods ??= await listAll(ctx, defs.pods());
-    for (const pod of pods.filter((p) => p.spec?.nodeName === name)) {
+    for (const pod of cache.list(defs.pods()).filter((p) => p.spec?.nodeName === name)) {
       if (ready === 'False' || ready === 'Unknown') {
         if (await markPodNotReady(ctx, pod, opts.now)) pass.notReadyPods.push(podKey(pod));
       }

@@ -1,56 +1,32 @@
-// The rest layer's one call into the controllers: after a committed write of
-// a kind a controller follows, wake the controllers' Durable Object (an RPC
-// that only sets an alarm). Everything else stays in the store; a lost kick
-// costs at most a periodic resync.
+// Waking the controllers after a committed write. The API wires
+// `notifyControllers` into each request's RestContext (`committed`), so the
+// rest layer never calls the controllers itself: a write of a kind a
+// controller follows wakes the controllers' Durable Object (an RPC that only
+// sets an alarm). Everything else stays in the store; a lost kick costs at
+// most a periodic resync.
 import type { KObject, ResourceDefinition } from '../resources/types';
 import type { RestContext } from '../rest/context';
-import { CONTROLLERS_INSTANCE, type ControllerContext, type ControllerEnv, type ControllerName } from './env';
+import type { Controllers } from './durable';
+import { CONTROLLERS_INSTANCE } from './env';
+import { interested } from './interest';
 
-/**
- * Whether the workload controllers or the garbage collector care: the kinds
- * they keep informers of, and anything owned, being deleted or gone.
- */
-function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): boolean {
-  if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
-  if (def.group === 'apps' || def.group === 'batch' || def.group === 'policy') return true;
-  if (def.group === 'storage.k8s.io' && def.resource === 'storageclasses') return true;
-  // What the service account controller and the root CA publisher keep in every namespace.
-  if (def.group === '' && def.resource === 'namespaces') return true;
-  if (def.group === '' && ['serviceaccounts', 'configmaps'].includes(def.resource)) return obj?.metadata?.name === 'default' || obj?.metadata?.name === 'kube-root-ca.crt';
-  return def.group === '' && ['pods', 'nodes', 'replicationcontrollers', 'persistentvolumeclaims', 'persistentvolumes'].includes(def.resource);
+/** The Worker's binding to the controllers' object; absent where no controllers run. */
+export interface ControllersBinding {
+  CONTROLLERS?: DurableObjectNamespace<Controllers>;
 }
 
-/** Which controllers care about a write, by kind. */
-function interested(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): ControllerName[] {
-  const which = interestedByKind(def, obj);
-  return forWorkloads(def, obj, removed) ? [...which, 'workloads'] : which;
-}
-
-function interestedByKind(def: ResourceDefinition, obj: KObject | undefined): ControllerName[] {
-  if (def.group === '') {
-    if (def.resource === 'pods') return ['scheduler', 'endpoints', 'nodelifecycle'];
-    if (def.resource === 'nodes') return ['scheduler', 'nodelifecycle', 'endpoints'];
-    if (def.resource === 'services') return ['endpoints'];
-    // A pod may wait for its claim to be bound.
-    if (def.resource === 'persistentvolumeclaims' || def.resource === 'persistentvolumes') return ['scheduler'];
-  }
-  if (def.group === 'rbac.authorization.k8s.io' && def.resource === 'clusterroles') return ['clusterroleaggregation'];
-  if (def.group === 'certificates.k8s.io' && def.resource === 'certificatesigningrequests') return ['csrapproving', 'csrsigning'];
-  // A node's heartbeat: after a restart of the controllers' object this is what wakes it.
-  if (def.group === 'coordination.k8s.io' && def.resource === 'leases' && obj?.metadata?.namespace === 'kube-node-lease') return ['nodelifecycle'];
-  return [];
+export function controllersStub(env: object): DurableObjectStub<Controllers> | undefined {
+  const ns = (env as ControllersBinding).CONTROLLERS;
+  return ns?.get(ns.idFromName(CONTROLLERS_INSTANCE));
 }
 
 /** `removed`: the write took the object out of the store. */
 export function notifyControllers(ctx: RestContext, def: ResourceDefinition, obj?: KObject, removed = false) {
   const which = interested(def, obj, removed);
   if (which.length === 0) return;
-  const local = (ctx as ControllerContext).kick;
-  if (local) { local(which); return; }
-  const ns = (ctx.env as ControllerEnv).CONTROLLERS;
-  if (!ns) return;
   try {
-    const stub = ns.get(ns.idFromName(CONTROLLERS_INSTANCE));
+    const stub = controllersStub(ctx.env);
+    if (!stub) return;
     ctx.waitUntil(stub.kick(which));
   } catch (e) {
     console.warn('controllers were not notified:', e);

@@ -15,7 +15,8 @@ import type { ControllerOptions } from './env';
 import { milliCPU, parseQuantity } from './quantity';
 import { lookup } from '../resources/registry';
 import { SELECTED_NODE } from './storage';
-import { claimsToSelect, loadVolumeState, podVolumeProblem, volumeAffinities } from './volumebinding';
+import { claimsToSelect, volumeState, podVolumeProblem, volumeAffinities, VOLUME_KINDS } from './volumebinding';
+import type { ObjectCache } from './client/informer';
 import {
   condition, defs, ignoreGoneOrConflict, isTerminal, listAll, nodeReadyStatus, parseTime, podKey, setCondition, taintsOf,
   time, tolerates, tolerationsOf, TAINT_UNSCHEDULABLE, type Taint,
@@ -187,9 +188,13 @@ export interface SchedulerPass { pending: number; bound: string[]; unschedulable
 /** When each pod's FailedScheduling event was last looked at (an optimisation only: the event itself is the state). */
 const lastEventCheck = new Map<string, number>();
 
-export async function runScheduler(ctx: RestContext, opts: ControllerOptions): Promise<SchedulerPass> {
+/** The kinds the scheduler reads from the informers' caches. */
+export const SCHEDULER_READS = () => [defs.nodes(), defs.pods(), ...VOLUME_KINDS()];
+
+export async function runScheduler(ctx: RestContext, opts: ControllerOptions, cache: ObjectCache): Promise<SchedulerPass> {
   const result: SchedulerPass = { pending: 0, bound: [], unschedulable: [], errors: [] };
-  const [nodes, pods] = await Promise.all([listAll(ctx, defs.nodes()), listAll(ctx, defs.pods())]);
+  const nodes = cache.list(defs.nodes());
+  const pods = cache.list(defs.pods());
   const pending = pods.filter(isPending).sort(queueOrder);
   result.pending = pending.length;
   const waiting = new Set(pending.map((p) => p.metadata.uid));
@@ -198,7 +203,7 @@ export async function runScheduler(ctx: RestContext, opts: ControllerOptions): P
   // until the first node registers (which kicks this pass).
   if (pending.length === 0 || nodes.length === 0) return result;
   const states = nodeStates(nodes, pods);
-  const volumes = await loadVolumeState(ctx, pending);
+  const volumes = volumeState(cache, pending);
   for (const pod of pending) {
     try {
       const problem = podVolumeProblem(pod, volumes);

@@ -5,10 +5,9 @@
 // the chosen node (volume.kubernetes.io/selected-node) so that it can be
 // provisioned there.
 import type { KObject } from '../resources/types';
-import type { RestContext } from '../rest/context';
 import { lookup } from '../resources/registry';
 import { claimClass, SELECTED_NODE } from './storage';
-import { listAll } from './util';
+import type { ObjectCache } from './client/informer';
 
 export interface VolumeState { claims: Map<string, KObject>; volumes: Map<string, KObject>; classes: Map<string, KObject> }
 
@@ -18,14 +17,15 @@ const claimNames = (pod: KObject): string[] =>
 const byName = (items: KObject[], namespaced: boolean) =>
   new Map(items.map((o) => [namespaced ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name, o]));
 
-/** Claims, volumes and classes, read only when a pending pod uses a claim. */
-export async function loadVolumeState(ctx: RestContext, pending: KObject[]): Promise<VolumeState | undefined> {
+/** Claims, volumes and classes: what the scheduler caches besides nodes and pods. */
+export const VOLUME_KINDS = () => [
+  lookup('', 'v1', 'persistentvolumeclaims')!, lookup('', 'v1', 'persistentvolumes')!, lookup('storage.k8s.io', 'v1', 'storageclasses')!,
+];
+
+/** Claims, volumes and classes by name, looked at only when a pending pod uses a claim. */
+export function volumeState(cache: ObjectCache, pending: KObject[]): VolumeState | undefined {
   if (!pending.some((p) => claimNames(p).length > 0)) return undefined;
-  const [claims, volumes, classes] = await Promise.all([
-    listAll(ctx, lookup('', 'v1', 'persistentvolumeclaims')!),
-    listAll(ctx, lookup('', 'v1', 'persistentvolumes')!),
-    listAll(ctx, lookup('storage.k8s.io', 'v1', 'storageclasses')!),
-  ]);
+  const [claims, volumes, classes] = VOLUME_KINDS().map((d) => cache.list(d));
   return { claims: byName(claims, true), volumes: byName(volumes, false), classes: byName(classes, false) };
 }
 

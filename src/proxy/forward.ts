@@ -6,7 +6,8 @@
 import type { KObject } from '../resources/types';
 import { CREDENTIAL_HEADER, TUNNEL_ANNOTATION } from './protocol';
 import { forwardRequestHeaders, forwardResponseHeaders, isWebSocketUpgrade, requestHasBody } from './headers';
-import { headerTimeoutMs, tunnelFor, type ProxyEnv } from './env';
+import { tunnelFor, type ProxyEnv } from './env';
+import { headerTimeoutMs } from './settings';
 import { unreachable } from './errors';
 
 /** The address the kubelet is reached on: InternalIP first, as the apiserver's preferred address types. */

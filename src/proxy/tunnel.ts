@@ -5,8 +5,7 @@
 // (protocol.ts). The Worker calls route() to learn whether the agent is
 // connected, then fetch()es `/forward/<agent path>` here with the request.
 import { DurableObject } from 'cloudflare:workers';
-import type { ProxyEnv } from './env';
-import { headerTimeoutMs } from './env';
+import { headerTimeoutMs, type ProxySettings } from './settings';
 import {
   ACK_THRESHOLD, CONTROL, CREDENTIAL_HEADER, DATA_BODY, DATA_WS_BINARY, DATA_WS_TEXT, WINDOW,
   controlOf, decodeData, encodeControl, encodeData, frames, parseControl, type Control, type HeaderList,
@@ -59,11 +58,11 @@ function randomCredential(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export class Tunnel extends DurableObject<ProxyEnv> {
+export class Tunnel extends DurableObject<ProxySettings> {
   private streams = new Map<number, Stream>();
   private nextId = crypto.getRandomValues(new Uint32Array(1))[0] & 0x3fffffff;
 
-  constructor(ctx: DurableObjectState, env: ProxyEnv) {
+  constructor(ctx: DurableObjectState, env: ProxySettings) {
     super(ctx, env);
     // The agent's keepalive is answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));

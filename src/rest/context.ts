@@ -19,6 +19,12 @@ export interface RestContext {
    * to refuse.
    */
   admit?(request: AdmissionRequest): Promise<void>;
+  /**
+   * Told of every committed write (`removed`: the object left the store), so
+   * whoever serves the request can wake what follows it (the controllers)
+   * without the rest layer knowing who that is.
+   */
+  committed?(def: ResourceDefinition, object: KObject | undefined, removed: boolean): void;
 }
 
 export interface AdmissionRequest {

@@ -9,8 +9,7 @@ import type { RestContext } from './context';
 import { attrsOf, encodeForStorage, rfc3339, storageDef, storageKey } from './objects';
 import { fromStorage, readObject } from './read';
 import { hooksFor, namespaceTerminated } from './hooks';
-import { conflictPause } from './write';
-import { notifyControllers } from '../controllers/notify';
+import { conflictPause } from './retry';
 
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
 
@@ -55,7 +54,7 @@ export async function deleteObject(
       if (!pre.resourceVersion) { await conflictPause(attempt); continue; }
       throw conflict(qualified(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    notifyControllers(ctx, def, marked ?? obj, !marked);
+    ctx.committed?.(def, marked ?? obj, !marked);
     if (marked) {
       hooks.afterTerminate?.(ctx, marked);
       return { deleted: false, body: fromStorage({ def }, res.value.object) };

@@ -20,22 +20,13 @@ import {
 import { fromStorage, readObject } from './read';
 import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
+import { conflictPause } from './retry';
 import { validateFields } from './fields';
 import { applyConfiguration, trackManagers, type ManagerRequest } from './managed-fields';
-import { notifyControllers } from '../controllers/notify';
 
 const MAX_GENERATE_ATTEMPTS = 8;
 
 const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: def.resource });
-
-/**
- * An unconditional write retries on conflict until it lands, as
- * GuaranteedUpdate does; a short random pause after the first few attempts
- * keeps racing writers from colliding again and again.
- */
-export async function conflictPause(attempt: number) {
-  if (attempt > 4) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
-}
 
 export function failIfInvalid(def: ResourceDefinition, name: string, errs: FieldError[]) {
   if (errs.length) throw invalid(def.kind, def.group, name, errs);
@@ -76,7 +67,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
         return fromStorage(op, text);
       }
       const res = await store.commit({ type: 'ADDED', key, namespace: m.namespace ?? '', object: text, attrs: JSON.stringify(attrsOf(def, JSON.parse(text))) });
-      if (res.ok) { notifyControllers(ctx, def, created); return fromStorage(op, res.value.object); }
+      if (res.ok) { ctx.committed?.(def, created, false); return fromStorage(op, res.value.object); }
       if (res.error === 'AlreadyExists' && generated && attempt < MAX_GENERATE_ATTEMPTS) { created.metadata.name = generateName(m.generateName); continue; }
       if (res.error === 'AlreadyExists') throw alreadyExists(qualified(def), created.metadata.name);
       throw badRequest(res.message ?? res.error);
@@ -176,7 +167,7 @@ export async function guaranteedUpdate(
       attrs: JSON.stringify(attrsOf(def, JSON.parse(text))), expectResourceVersion: cur.resourceVersion,
     });
     if (res.ok) {
-      notifyControllers(ctx, def, next, finished);
+      ctx.committed?.(def, next, finished);
       if (finished) await afterRemoval(ctx, def, next);
       return fromStorage(op, res.value.object);
     }

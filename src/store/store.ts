@@ -4,7 +4,7 @@
 // holding the key's live version. Reads, lists at any retained version,
 // history replay and live watches all come from the log.
 import { DurableObject } from 'cloudflare:workers';
-import type { CommitRequest, ListRequest, ListResult, StoreResult, StoredObject } from './types';
+import type { CommitRequest, ListRequest, ListResult, LogEvent, StoreResult, StoredObject } from './types';
 import { compilePredicate, matches, type Attrs } from '../selectors';
 import { WatchHub } from './watch-hub';
 import { historyPolicy, compactionPoint } from './history';
@@ -29,17 +29,6 @@ export interface StoreEnv {
   EDGEKUBE_HISTORY_SECONDS?: string;
   EDGEKUBE_HISTORY_MIN_EVENTS?: string;
   EDGEKUBE_HISTORY_MAX_EVENTS?: string;
-}
-
-/** One committed change, as the watch hub fans it out. */
-export interface LogEvent {
-  rv: number;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  key: string;
-  attrs: Attrs;
-  object: string;
-  /** The key's previous version, for MODIFIED and DELETED. */
-  prev?: { attrs: Attrs; object: string };
 }
 
 type Row = { rv: number; type: string; key: string; prev_rv: number | null; attrs: string; object: string };

@@ -3,7 +3,20 @@
 // for a structured clone of a parsed object and the Worker can splice list
 // items into a response without parsing them.
 
+import type { Attrs } from '../selectors';
+
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One committed change, as the watch hub fans it out. */
+export interface LogEvent {
+  rv: number;
+  type: EventType;
+  key: string;
+  attrs: Attrs;
+  object: string;
+  /** The key's previous version, for MODIFIED and DELETED. */
+  prev?: { attrs: Attrs; object: string };
+}
 
 export interface CommitRequest {
   type: EventType;

@@ -3,9 +3,8 @@
 // the shard can hibernate while watches stay open, and a dead client costs the
 // shard nothing. Replay and registration happen in one synchronous step, so
 // no event falls between history and live delivery.
-import type { WatchControl, WatchSpec } from './types';
+import type { LogEvent, WatchControl, WatchSpec } from './types';
 import { compilePredicate, everything, matches, type Predicate } from '../selectors';
-import type { LogEvent } from './store';
 
 interface Watcher { spec: WatchSpec; pred: Predicate; started: boolean; after: number }
 interface Attachment { spec: WatchSpec; started: boolean; after: number }

@@ -14,7 +14,7 @@ import { fitMessage, matchRequirement, pickNode, nodeStates } from '../../src/co
 import { evictionTime } from '../../src/controllers/nodelifecycle';
 
 const controllers = () => {
-  const ns = (env as unknown as ControllerEnv).CONTROLLERS!;
+  const ns = env.CONTROLLERS!;
   return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,12 +3,11 @@
 import { expect } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { api, type J } from './helpers';
-import type { ControllerEnv } from '../../src/controllers/env';
 import type { Controllers } from '../../src/controllers/durable';
 import type { WorkloadsPass } from '../../src/controllers/manager';
 
 export const controllers = () => {
-  const ns = (env as unknown as ControllerEnv).CONTROLLERS!;
+  const ns = env.CONTROLLERS!;
   return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
 };
 

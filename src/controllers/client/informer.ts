@@ -5,7 +5,8 @@
 // resourceVersion it last saw, in one request per store shard. When that
 // history is compacted away the informers relist and turn the difference
 // into events, so a handler never misses a deletion.
-import type { KObject } from '../../resources/types';
+import type { KObject, ResourceDefinition } from '../../resources/types';
+import { storagePrefix } from '../../resources/registry';
 import type { StoredChange } from '../../rest/read';
 import { SHARDS } from '../../store/client';
 
@@ -16,6 +17,15 @@ export type ChangeHandler = (change: ObjectChange) => void;
 /** Where informers read from: the store's changes of one shard after a resourceVersion. */
 export interface ChangeSource {
   changes(shard: string, since?: number): Promise<{ resourceVersion: number; full: boolean; changes: StoredChange[] }>;
+}
+
+/**
+ * The informers' caches read whole, for the controllers that look at every
+ * object of a few kinds each pass (scheduler, endpoints, node lifecycle):
+ * what a pass sees costs no store request beyond the sync.
+ */
+export interface ObjectCache {
+  list(def: ResourceDefinition, namespace?: string): KObject[];
 }
 
 /** The storage prefix of a key: "/apps/replicasets/ns/name" -> "/apps/replicasets/". */
@@ -103,7 +113,7 @@ function remove(m: Map<string, Set<string>>, k: string, v: string) {
  * cached whole; every other kind is only passed to the handlers of all kinds
  * (the garbage collector keeps its own small graph of them).
  */
-export class SharedInformers {
+export class SharedInformers implements ObjectCache {
   private readonly informers = new Map<string, Informer>();
   private readonly anyHandlers: ChangeHandler[] = [];
   /** Per shard: the resourceVersion seen, and every key that exists in it. */
@@ -114,8 +124,15 @@ export class SharedInformers {
   /** The informer of the kind stored under `prefix` ("/core/pods/"). */
   for(prefix: string): Informer {
     let inf = this.informers.get(prefix);
-    if (!inf) this.informers.set(prefix, (inf = new Informer(prefix)));
+    if (inf) return inf;
+    // Changes already read went only to the informers there were: a late one would stay empty.
+    if (this.shards.size > 0) throw new Error(`informer for ${prefix} asked for after the first sync`);
+    this.informers.set(prefix, (inf = new Informer(prefix)));
     return inf;
+  }
+
+  list(def: ResourceDefinition, namespace?: string): KObject[] {
+    return this.for(storagePrefix(def)).list(namespace);
   }
 
   /** Every change of every kind, including the kinds without an informer. */

@@ -7,7 +7,7 @@ import { lookup } from '../../resources/registry';
 import { ApiError, forbidden, notFound } from '../../status/status';
 import { SHARDS, shard } from '../../store/client';
 import type { RestContext } from '../context';
-import type { ResourceHooks } from './index';
+import type { ResourceHooks } from './types';
 import { defForKey, rfc3339 } from '../objects';
 import { readObject } from '../read';
 import { SERVER_WRITE } from '../../request/options';

@@ -5,7 +5,7 @@ import type { KObject } from '../../resources/types';
 import { lookup } from '../../resources/registry';
 import type { RestContext } from '../context';
 import { listObjects } from '../read';
-import type { ResourceHooks } from './index';
+import type { ResourceHooks } from './types';
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';

@@ -5,7 +5,7 @@ import type { KObject } from '../../resources/types';
 import { lookup } from '../../resources/registry';
 import { ApiError, invalid } from '../../status/status';
 import type { RestContext } from '../context';
-import type { ResourceHooks } from './index';
+import type { ResourceHooks } from './types';
 import { SERVER_WRITE } from '../../request/options';
 
 /** The default service CIDR, 10.96.0.0/12; .1 is the `kubernetes` service's. */
