@@ -7,7 +7,7 @@
 // is in the store; memory holds only what is due, so a restarted object
 // simply reconciles everything on its next alarm.
 import { DurableObject } from 'cloudflare:workers';
-import { ALL_CONTROLLERS, controllerOptions, type ControllerContext, type ControllerEnv, type ControllerName, type ControllerOptions } from './env';
+import { ALL_CONTROLLERS, controllerOptions, type ControllerEnv, type ControllerName, type ControllerOptions } from './env';
 import { NODE_LIFECYCLE_READS, runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
 import { runScheduler, SCHEDULER_READS, type SchedulerPass } from './scheduler';
 import { ENDPOINTS_READS, runEndpoints, type EndpointsPass } from './endpoints';
@@ -15,6 +15,7 @@ import { runClusterRoleAggregation, type AggregationPass } from './clusterroleag
 import { runCSRApproving, type CSRApprovingPass } from './csrapproving';
 import { runCSRSigning, type CSRSigningPass } from './csrsigning';
 import { ControllerManager, type WorkloadsPass } from './manager';
+import type { RestContext } from '../rest/context';
 import { interested } from './interest';
 import { StoreRequestCounter, type StoreRequestCounts } from './storecount';
 
@@ -126,7 +127,7 @@ export class Controllers extends DurableObject<ControllerEnv> {
     if (periodic) this.lastPeriodic = opts.now;
     const result: ReconcileResult = { ran: [], errors: [] };
     this.passes++;
-    const ctx: ControllerContext = {
+    const ctx: RestContext = {
       env: (this.countedEnv ??= this.storeCounter.wrap(this.env)),
       waitUntil: (p) => this.ctx.waitUntil(p.catch((e) => console.error('controllers: background work failed:', e))),
       warn: () => undefined,
@@ -135,11 +136,6 @@ export class Controllers extends DurableObject<ControllerEnv> {
       committed: (def, obj, removed) => { for (const c of interested(def, obj, removed)) this.dirty.add(c); },
     };
     const manager = (this.manager ??= new ControllerManager(ctx, [...NODE_LIFECYCLE_READS(), ...SCHEDULER_READS(), ...ENDPOINTS_READS()]));
-    const caches = async () => {
-      const c = await manager.caches();
-      if (manager.due(opts.now)) this.dirty.add('workloads');
-      return c;
-    };
     let nextAt: number | undefined;
     // Order matters: node taints first (the scheduler reads them), then
     // binding, then endpoints from the pods' latest state.
@@ -150,20 +146,19 @@ export class Controllers extends DurableObject<ControllerEnv> {
       try {
         let itemErrors: string[];
         if (name === 'nodelifecycle') {
-          const r = (result.nodelifecycle = await runNodeLifecycle(ctx, opts, await caches()));
+          const r = (result.nodelifecycle = await runNodeLifecycle(ctx, opts, await manager.caches()));
           this.haveNodes = r.nodes > 0;
           nextAt = r.nextAt;
           itemErrors = r.errors;
         } else if (name === 'workloads') {
           const r = (result.workloads = await manager.pass(opts.now));
-          if (r.pending > 0) this.dirty.add('workloads');
           for (const [c, n] of Object.entries(r.processed)) this.reconciled[c] = (this.reconciled[c] ?? 0) + n;
           if (r.nextAt !== undefined) nextAt = Math.min(nextAt ?? Infinity, r.nextAt);
           itemErrors = r.errors;
         } else if (name === 'scheduler') {
-          itemErrors = (result.scheduler = await runScheduler(ctx, opts, await caches())).errors;
+          itemErrors = (result.scheduler = await runScheduler(ctx, opts, await manager.caches())).errors;
         } else if (name === 'endpoints') {
-          itemErrors = (result.endpoints = await runEndpoints(ctx, opts, await caches())).errors;
+          itemErrors = (result.endpoints = await runEndpoints(ctx, opts, await manager.caches())).errors;
         } else if (name === 'clusterroleaggregation') {
           itemErrors = (result.clusterroleaggregation = await runClusterRoleAggregation(ctx)).errors;
         } else if (name === 'csrapproving') {
@@ -179,6 +174,9 @@ export class Controllers extends DurableObject<ControllerEnv> {
       }
     }
     this.storeCounter.current = undefined;
+    // Keys left over (the pass ran out of time) or queued by a later sync (the
+    // scheduler's, the endpoints') wait for a workloads pass of their own.
+    if (manager.due(opts.now)) this.dirty.add('workloads');
     // The controllers' own writes mark the work they cause (e.g. a pod marked
     // not ready for the endpoints); those run in a pass of their own.
     await this.scheduleNext(this.haveNodes, nextAt, result.errors.length > 0);

@@ -2,7 +2,6 @@
 // the rest layer) and the two durations of node lifecycle, configurable so
 // tests and small clusters can shorten them.
 import type { Env } from '../store/client';
-import type { RestContext } from '../rest/context';
 
 export interface ControllerEnv extends Env {
   /** How long a node may go without renewing its Lease before it is Unknown (kube's node-monitor-grace-period, 40 s). */
@@ -46,5 +45,3 @@ export type ControllerName = 'scheduler' | 'nodelifecycle' | 'workloads' | 'endp
  */
 export const ALL_CONTROLLERS: readonly ControllerName[] = ['nodelifecycle', 'workloads', 'scheduler', 'endpoints', 'clusterroleaggregation', 'csrapproving', 'csrsigning'];
 
-/** The RestContext of the controllers' own writes (for now no more than any client's). */
-export type ControllerContext = RestContext;

@@ -3,7 +3,8 @@
 // queue and reconcile function per controller. A fresh instance starts with
 // empty caches, so its first pass lists everything and every object is
 // looked at once: restarts lose nothing because all state is in the store.
-import type { ControllerContext, ControllerEnv } from './env';
+import type { ControllerEnv } from './env';
+import type { RestContext } from '../rest/context';
 import { restClient } from './client/client';
 import { SharedInformers, type ObjectCache } from './client/informer';
 import type { ResourceDefinition } from '../resources/types';
@@ -42,7 +43,7 @@ export interface WorkloadsPass {
  * passes its serving CA), else the cluster signing CA, which is at least a
  * CA of this cluster (a deployed Worker is served with a public certificate).
  */
-async function rootCA(ctx: ControllerContext): Promise<string> {
+async function rootCA(ctx: RestContext): Promise<string> {
   const named = (ctx.env as ControllerEnv).EDGEKUBE_ROOT_CA?.trim();
   return named ? `${named}\n` : `${(await signingCA(ctx)).cert.toString('pem')}\n`;
 }
@@ -52,7 +53,7 @@ export class ControllerManager {
   private readonly reconcilers: Reconciler[];
 
   /** `alsoCache`: kinds the controllers outside this manager read whole each pass. */
-  constructor(ctx: ControllerContext, alsoCache: ResourceDefinition[] = []) {
+  constructor(ctx: RestContext, alsoCache: ResourceDefinition[] = []) {
     this.informers = new SharedInformers(restClient(ctx, 'edgekube-informers'));
     for (const def of alsoCache) this.informers.for(storagePrefix(def));
     this.reconcilers = [
@@ -80,7 +81,7 @@ export class ControllerManager {
     return this.informers;
   }
 
-  /** Whether queued keys are due: a sync for the other controllers may have added some. */
+  /** Whether queued keys are due now. */
   due(now: number): boolean {
     return this.reconcilers.some((r) => { const at = r.queue.nextAt(now); return at !== undefined && at <= now; });
   }

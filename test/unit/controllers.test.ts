@@ -4,19 +4,14 @@
 // reconcile() with an explicit clock. Every change goes through the API, so
 // the assertions read the API like a client.
 import { afterEach, describe, expect, it } from 'vitest';
-import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { api, mkns, type J } from './helpers';
+import { controllers } from './workload-helpers';
 import type { ControllerEnv } from '../../src/controllers/env';
-import type { Controllers } from '../../src/controllers/durable';
 import { milliCPU, parseQuantity } from '../../src/controllers/quantity';
 import { fitMessage, matchRequirement, pickNode, nodeStates } from '../../src/controllers/scheduler';
 import { evictionTime } from '../../src/controllers/nodelifecycle';
 
-const controllers = () => {
-  const ns = env.CONTROLLERS!;
-  return ns.get(ns.idFromName('cluster')) as DurableObjectStub<Controllers>;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
