@@ -250,7 +250,7 @@ function special(kind: SpecialKind, bytes: Uint8Array, where: string, depth: num
 }
 
 function specialOf(msg: string): SpecialKind | undefined {
-  return Object.hasOwn(SPECIAL_MESSAGES, msg) ? SPECIAL_MESSAGES[msg as keyof typeof SPECIAL_MESSAGES] : undefined;
+  return Object.hasOwn(SPECIAL_MESSAGES, msg) ? SPECIAL_MESSAGES[msg] : undefined;
 }
 
 /** Decodes a message of the given bytes (a length-delimited payload) to its JSON value. */
@@ -334,9 +334,9 @@ export function decodeMessage(msg: string, bytes: Uint8Array, where: string = ms
         Object.assign(out, v as Record<string, unknown>);
         continue;
       }
-      // IntOrString and Quantity are plain values in JSON: a non-pointer zero is unset
-      const kind = specialOf(name);
-      if ((kind === 'intorstring' || kind === 'quantity') && !f.ptr && !f.keep && (v === 0 || v === '' || v === '0')) continue;
+      // a non-pointer IntOrString that Go wrote as its zero value is unset (kube's defaulting
+      // treats 0 and "" as unset); a zero Quantity stays "0", as Go's JSON writes it
+      if (specialOf(name) === 'intorstring' && !f.ptr && !f.keep && (v === 0 || v === '')) continue;
       out[f.name] = v;
       continue;
     }
@@ -422,6 +422,6 @@ export function decodeEnvelope(bytes: Uint8Array, depth = 0): DecodedObject {
 
 /** Decodes bytes as the named message, well-known types included (Time, Duration, Quantity, ...). */
 export function decodeAs(msg: string, bytes: Uint8Array): unknown {
-  if (!MESSAGES[msg]) throw new Error(`protobuf: no descriptor for message ${msg}`);
+  if (!MESSAGES[msg] && !specialOf(msg)) throw new Error(`protobuf: no descriptor for message ${msg}`);
   return messageValue(msg, [bytes], msg, 0);
 }
