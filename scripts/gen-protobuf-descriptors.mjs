@@ -233,9 +233,11 @@ for (const d of definitions()) {
 }
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
-/** kube-apiserver registers these in every group version. */
-const anyVersion = { DeleteOptions: `${META}.DeleteOptions` };
-const roots = [...Object.values(kinds), ...Object.values(anyVersion), `${META}.Status`, `${META}.WatchEvent`, `${META}.List`, ...Object.keys(SPECIAL)];
+/** kube-apiserver registers these in every group version (metav1.AddToGroupVersion). */
+const anyVersion = { DeleteOptions: `${META}.DeleteOptions`, WatchEvent: `${META}.WatchEvent` };
+/** Errors and deletion answers are a v1 Status whatever the group. */
+kinds['v1/Status'] = `${META}.Status`;
+const roots = [...Object.values(kinds), ...Object.values(anyVersion), `${META}.List`, ...Object.keys(SPECIAL)];
 
 const messages = {};
 const pending = [...roots];

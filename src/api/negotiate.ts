@@ -1,6 +1,7 @@
 // Content negotiation on Accept, as the apiserver's negotiation package does
-// for the media types this server produces: JSON, and Table for objects.
+// for the media types this server produces: JSON, protobuf, and Table for objects.
 import { notAcceptable } from '../status/status';
+import { PROTOBUF_MEDIA_TYPE } from '../protobuf';
 
 export interface MediaRange { type: string; params: Record<string, string> }
 
@@ -15,15 +16,33 @@ export function parseAccept(header: string | null | undefined): MediaRange[] {
 }
 
 const isTable = (m: MediaRange) => m.type === 'application/json' && m.params.as === 'Table' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1');
-const isPlain = (m: MediaRange) => !m.params.as && ['application/json', 'application/*', '*/*', 'application/vnd.kubernetes.protobuf', 'application/yaml'].includes(m.type);
+const isProtobuf = (m: MediaRange) => !m.params.as && m.type === PROTOBUF_MEDIA_TYPE;
+const isPlain = (m: MediaRange) => !m.params.as && ['application/json', 'application/*', '*/*', 'application/yaml'].includes(m.type);
 
-/** 'table' or 'json' for a response that is an object or list; 406 when nothing fits. */
-export function negotiateObject(accept: string | null | undefined, tableAllowed: boolean): 'table' | 'json' {
+export type ObjectFormat = 'table' | 'json' | 'protobuf';
+
+/**
+ * The first media type in the client's order that this answer has: a Table
+ * (objects and lists of kinds with columns), protobuf (kinds with a protobuf
+ * form: every built-in kind), or JSON; 406 when nothing fits.
+ */
+export function negotiateObject(accept: string | null | undefined, tableAllowed: boolean, protobufAllowed = false): ObjectFormat {
   for (const m of parseAccept(accept)) {
     if (isTable(m)) { if (tableAllowed) return 'table'; continue; }
+    if (isProtobuf(m)) { if (protobufAllowed) return 'protobuf'; continue; }
     if (isPlain(m)) return 'json';
   }
-  throw notAcceptable(tableAllowed ? 'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io' : 'only the following media types are accepted: application/json');
+  const accepted = ['application/json', ...(protobufAllowed ? [PROTOBUF_MEDIA_TYPE] : []), ...(tableAllowed ? ['application/json;as=Table;v=v1;g=meta.k8s.io'] : [])];
+  throw notAcceptable(`only the following media types are accepted: ${accepted.join(', ')}`);
+}
+
+/** Whether an error answer should be a protobuf Status: the client names protobuf before any JSON type. */
+export function prefersProtobuf(accept: string | null | undefined): boolean {
+  for (const m of parseAccept(accept)) {
+    if (isProtobuf(m)) return true;
+    if (isPlain(m) || isTable(m)) return false;
+  }
+  return false;
 }
 
 export function wantsAggregatedDiscovery(accept: string | null | undefined): 'v2' | 'v2beta1' | undefined {

@@ -17,7 +17,8 @@ import { checkTypeAndScope, readBodyBytes, readBodyText, readJsonBody } from '..
 import { decodeKubernetesProtobuf, isProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedProtobufKind } from '../protobuf';
 import { subresourceHandler } from '../rest/subresources';
 import { toTable, type IncludeObject } from '../table/convert';
-import { negotiateObject } from './negotiate';
+import { negotiateObject, type ObjectFormat } from './negotiate';
+import { send } from './respond';
 import { serveWatch } from './watch-stream';
 import { ensureBootstrapped } from '../bootstrap';
 import { notifyControllers } from '../controllers/notify';
@@ -68,22 +69,23 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
   const ctx = restContext(c);
   await ensureBootstrapped(ctx);
   if (op.subresource && op.subresource !== 'status') return handleSubresource(c, ctx, op, query);
+  // The answer's media type is settled before anything is read or stored (406 before 422 or 201), as kube
+  // negotiates first. Answers such as access reviews have no Table form.
+  const format = op.verb === 'watch' ? 'json' : negotiateObject(c.req.header('accept'), !op.def.review, true);
+  const respondObject = (text: string, status: 200 | 201) => respond(c, op, format, text, status);
   if (op.def.review) {
     if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
-    // The answer's media type is settled before the review is (406 before 422), as kube negotiates first.
-    negotiateObject(c.req.header('accept'), false);
     const { obj } = await readBody(c, op);
     checkTypeAndScope(op.def, obj, op.namespace);
-    return respondObject(c, op, JSON.stringify(await op.def.review(obj, reviewer(c))), 201);
+    return respondObject(JSON.stringify(await op.def.review(obj, reviewer(c))), 201);
   }
   switch (op.verb) {
     case 'get': {
       const { object } = await getObject(ctx, op);
-      return respondObject(c, op, object, 200);
+      return respondObject(object, 200);
     }
     case 'list': {
       const opts = parseListOptions(query, op.def, false);
-      const format = negotiateObject(c.req.header('accept'), true);
       const page = await listObjects(ctx, op, opts);
       const metadata = {
         resourceVersion: page.resourceVersion,
@@ -94,23 +96,24 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         return c.json(toTable(op.def, page.items.map((i) => JSON.parse(i)), metadata, includeObject(query)));
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
+      return send(c, format, `{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200);
     }
     case 'watch':
       return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
     case 'create': {
       if (op.subresource || op.name !== undefined) throw methodNotSupported(op.def, 'create');
       const { obj, raw } = await readBody(c, op);
-      return respondObject(c, op, await createObject(ctx, op, obj, parseWriteOptions(query, 'CreateOptions'), raw), 201);
+      return respondObject(await createObject(ctx, op, obj, parseWriteOptions(query, 'CreateOptions'), raw), 201);
     }
     case 'update': {
       const { obj, raw } = await readBody(c, op);
-      return respondObject(c, op, await updateObject(ctx, op, obj, parseWriteOptions(query, 'UpdateOptions'), raw), 200);
+      return respondObject(await updateObject(ctx, op, obj, parseWriteOptions(query, 'UpdateOptions'), raw), 200);
     }
     case 'delete': {
       const opts = parseDeleteOptions(query, await readDeleteBody(c));
       const res = await deleteObject(ctx, op.def, op.namespace, op.name!, opts);
-      return res.deleted ? c.body(res.body, 200, { 'Content-Type': 'application/json' }) : respondObject(c, op, res.body, 200);
+      // a deleted object's answer is a Status, which has no Table form
+      return res.deleted ? send(c, format === 'table' ? 'json' : format, res.body, 200) : respondObject(res.body, 200);
     }
     case 'deletecollection': {
       const opts = parseDeleteOptions(query, await readDeleteBody(c));
@@ -126,16 +129,16 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         if (res) items.push(res.deleted ? text : res.body);
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return c.body(`{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200, { 'Content-Type': 'application/json' });
+      return send(c, format === 'table' ? 'json' : format, `{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
     }
     case 'patch': {
       const { type, patch } = await readPatch(c);
       const opts = parseWriteOptions(query, 'PatchOptions', type === 'apply');
       if (type === 'apply') {
         const { object, created } = await applyObject(ctx, op, patch, opts);
-        return respondObject(c, op, object, created ? 201 : 200);
+        return respondObject(object, created ? 201 : 200);
       }
-      return respondObject(c, op, await patchObject(ctx, op, type, patch, opts), 200);
+      return respondObject(await patchObject(ctx, op, type, patch, opts), 200);
     }
   }
 }
@@ -143,7 +146,8 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
 /** Subresources with their own handlers: scale, binding, eviction, finalize, token, approval. */
 async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Operation, query: URLSearchParams): Promise<Response> {
   const handler = subresourceHandler(op.def, op.subresource!);
-  const json = (text: string, status: 200 | 201) => c.body(text, status, { 'Content-Type': 'application/json' });
+  const format = negotiateObject(c.req.header('accept'), false, true) as Exclude<ObjectFormat, 'table'>;
+  const json = (text: string, status: 200 | 201) => send(c, format, text, status);
   const unsupported = () => methodNotSupported({ group: op.def.group, resource: `${op.def.resource}/${op.subresource}` }, op.verb);
   if (!handler) throw notFoundPath();
   switch (op.verb) {
@@ -185,14 +189,12 @@ function includeObject(q: URLSearchParams): IncludeObject {
   return v;
 }
 
-function respondObject(c: Context, op: Operation, text: string, status: 200 | 201): Response {
-  // Answers such as access reviews have no Table form: a Table-only client gets 406.
-  const format = negotiateObject(c.req.header('accept'), !op.def.review);
+function respond(c: Context, op: Operation, format: ObjectFormat, text: string, status: 200 | 201): Response {
   if (format === 'table') {
     const obj = JSON.parse(text) as KObject;
     return c.json(toTable(op.def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject(new URL(c.req.url).searchParams)), status);
   }
-  return c.body(text, status, { 'Content-Type': 'application/json' });
+  return send(c, format, text, status);
 }
 
 const BODY_TYPES = [...JSON_TYPES, PROTOBUF_MEDIA_TYPE];

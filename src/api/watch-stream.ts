@@ -9,6 +9,7 @@ import { openWatch, watchSpec } from '../rest/watch';
 import { fromStorage } from '../rest/read';
 import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject } from './negotiate';
+import { encodeWatchEvent, lengthDelimited, PROTOBUF_MEDIA_TYPE } from '../protobuf';
 
 const encoder = new TextEncoder();
 
@@ -17,9 +18,17 @@ const defaultTimeoutSeconds = () => Math.floor(1800 * (1 + Math.random()));
 
 export async function serveWatch(c: Context, ctx: RestContext, op: Operation, opts: ListOptions): Promise<Response> {
   // A watch-list stream cannot be a Table (406), but a client that also takes JSON gets JSON.
-  const format = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true);
+  const format = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true, true);
   const include = (new URL(c.req.url).searchParams.get('includeObject') ?? 'Metadata') as IncludeObject;
-  const convert = lineConverter(op, format, include);
+  const convert = lineConverter(op, format === 'protobuf' ? 'json' : format, include);
+  const groupVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
+  // protobuf streams carry one WatchEvent per frame: length-prefixed over HTTP, one binary message over a WebSocket
+  const frames = (text: string, prefixed: boolean): Uint8Array[] =>
+    text.split('\n').filter(Boolean).map((line) => {
+      const ev = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+      const event = encodeWatchEvent(groupVersion, ev.type, ev.object);
+      return prefixed ? lengthDelimited(event) : event;
+    });
   const spec = watchSpec(op, opts);
   const store = await openWatch(ctx, op, spec);
   const heartbeatMs = Number(ctx.env.EDGEKUBE_BOOKMARK_SECONDS ?? 60) * 1000;
@@ -33,20 +42,24 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     server.accept();
-    deliver = (text) => { for (const l of text.split('\n')) if (l) server.send(l); };
+    deliver = format === 'protobuf'
+      ? (text) => { for (const f of frames(text, false)) server.send(f); }
+      : (text) => { for (const l of text.split('\n')) if (l) server.send(l); };
     finish = () => { try { server.close(1000, 'watch closed'); } catch { /* gone */ } };
     server.addEventListener('close', () => stop());
     response = new Response(null, { status: 101, webSocket: client });
   } else {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
-    deliver = (text) => { writer.write(encoder.encode(text)).catch(() => stop()); };
+    deliver = format === 'protobuf'
+      ? (text) => { for (const f of frames(text, true)) writer.write(f).catch(() => stop()); }
+      : (text) => { writer.write(encoder.encode(text)).catch(() => stop()); };
     finish = () => { writer.close().catch(() => undefined); };
     writer.closed.catch(() => stop());
     response = new Response(readable, {
       status: 200,
       headers: {
-        'Content-Type': 'application/json',
+        'Content-Type': format === 'protobuf' ? `${PROTOBUF_MEDIA_TYPE};stream=watch` : 'application/json',
         // Without identity, gzip at the edge (and in Miniflare) buffers the stream.
         'Content-Encoding': 'identity',
         'Cache-Control': 'no-cache, private',

@@ -207,3 +207,21 @@ export function encodeObject(obj: Record<string, unknown>, opts: EncodeOptions =
   const { apiVersion: _a, kind: _k, ...rest } = obj;
   return envelope(apiVersion, kind, encodeMessage(msg, rest, opts));
 }
+
+/**
+ * One watch event as kube-apiserver's protobuf watch stream writes it: a
+ * WatchEvent of the resource's group version whose object is the embedded
+ * object's own protobuf form (RawExtension.raw).
+ */
+export function encodeWatchEvent(groupVersion: string, type: string, object: Record<string, unknown>): Uint8Array {
+  const event = new ProtobufWriter().len(1, utf8.encode(type)).len(2, new ProtobufWriter().len(1, encodeObject(object, { goDefaults: true })).bytes);
+  return envelope(groupVersion, 'WatchEvent', event.bytes);
+}
+
+/** A frame of a protobuf stream: the message's length as 4 big-endian bytes, then the message. */
+export function lengthDelimited(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + message.length);
+  new DataView(out.buffer).setUint32(0, message.length);
+  out.set(message, 4);
+  return out;
+}

@@ -14,7 +14,7 @@ export { UnsupportedProtobufKind };
 export type { DecodedObject };
 export { MESSAGES, KINDS, ANY_VERSION_KINDS, SPECIAL_MESSAGES, FIELD_ORDER, messageForKind } from './messages';
 export type { FieldDescriptor, FieldType, MessageDescriptor, SpecialKind } from './messages';
-export { encodeMessage, encodeObject, envelope, hasProtobufForm, ProtobufWriter, type EncodeOptions } from './encode';
+export { encodeMessage, encodeObject, encodeWatchEvent, envelope, hasProtobufForm, lengthDelimited, ProtobufWriter, type EncodeOptions } from './encode';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 

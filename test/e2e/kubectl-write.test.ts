@@ -70,6 +70,17 @@ describe('creating', () => {
     expect(token.stdout.trim().split('.')).toHaveLength(3)
   })
 
+  it('typed commands read protobuf answers: the object kubectl prints is the stored one', async () => {
+    const r = await e.kubectl(['create', 'configmap', 'pb-answer', '-n', 'writes', '--from-literal=k=v', '-o', 'json', '-v=8'])
+    ok(r, 'create configmap -o json')
+    // client-go logs the answer's headers at -v=8
+    expect(r.stderr).toMatch(/"Response" status="201 Created" headers=<[^>]*Content-Type: application\/vnd\.kubernetes\.protobuf/)
+    const printed = JSON.parse(r.stdout)
+    const stored = await json(['get', 'cm', 'pb-answer', '-n', 'writes'])
+    expect(printed.metadata.uid).toBe(stored.metadata.uid)
+    expect(printed.data).toEqual({ k: 'v' })
+  })
+
   it('create -f of a pod, a deployment and a service manifest', async () => {
     const file = manifest('objects.yaml', `apiVersion: v1
 kind: Pod

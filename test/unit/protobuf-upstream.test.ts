@@ -10,7 +10,7 @@ import upstream from '../fixtures/protobuf/upstream.json';
 
 const FIXTURES = (upstream as unknown as { fixtures: Record<string, { pb: string; json: Record<string, unknown> }> }).fixtures;
 
-/** group/version/kind of every kind a client can send: served kinds and what their subresources take. */
+/** group/version/kind of every kind a client sends or receives: served kinds, what their subresources take, Status. */
 function servedKinds(): { group: string; version: string; kind: string }[] {
   const out = new Map<string, { group: string; version: string; kind: string }>();
   const add = (group: string, version: string, kind: string) => out.set(`${group}/${version}/${kind}`, { group, version, kind });
@@ -18,6 +18,7 @@ function servedKinds(): { group: string; version: string; kind: string }[] {
     add(d.group, d.version, d.kind);
     for (const s of d.subresources ?? []) if (messageForKind(apiVersion(s.group ?? d.group, s.version ?? d.version), s.kind)) add(s.group ?? d.group, s.version ?? d.version, s.kind);
   }
+  add('', 'v1', 'Status'); // errors and deletions are answered with it
   return [...out.values()];
 }
 
