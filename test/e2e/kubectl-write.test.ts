@@ -225,6 +225,26 @@ describe('changing', () => {
     expect((await json(['get', 'deploy', 'web', '-n', 'writes'])).spec.replicas).toBe(7)
   })
 
+  it('autoscale a deployment (autoscaling/v2 in protobuf), read in v2 and v1', async () => {
+    const r = await e.kubectl(['autoscale', 'deployment', 'gen', '-n', 'writes', '--min=2', '--max=5', '--cpu=60%', '--memory=300Mi'])
+    ok(r, 'autoscale')
+    expect(r.stdout).toContain('horizontalpodautoscaler.autoscaling/gen autoscaled')
+    const v2 = await json(['get', 'hpa', 'gen', '-n', 'writes'])
+    expect(v2.apiVersion).toBe('autoscaling/v2')
+    expect(v2.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gen' } })
+    expect(v2.spec.metrics).toEqual(expect.arrayContaining([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '300Mi' } } },
+    ]))
+    const v1 = await json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'gen', '-n', 'writes'])
+    expect(v1.apiVersion).toBe('autoscaling/v1')
+    expect(v1.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 60 })
+    expect(JSON.parse(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([{ type: 'Resource', resource: { name: 'memory', targetAverageValue: '300Mi' } }])
+    const table = await e.kubectl(['get', 'hpa', 'gen', '-n', 'writes'])
+    ok(table, 'get hpa')
+    expect(table.stdout).toMatch(/gen\s+Deployment\/gen\s+cpu: <unknown>\/60%, memory: <unknown>\/300Mi\s+2\s+5\s+0/)
+  })
+
   it('delete --dry-run=server leaves the object', async () => {
     const r = await e.kubectl(['delete', 'deploy', 'web', '-n', 'writes', '--dry-run=server'])
     ok(r, 'delete --dry-run=server')

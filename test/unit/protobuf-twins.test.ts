@@ -39,13 +39,13 @@ describe('protobuf and JSON twins of every served kind', () => {
   const creatable = definitions().filter((d) => (d.verbs ?? ['create']).includes('create'));
 
   it('the minimal-object table covers every creatable kind', () => {
-    expect(creatable.filter((d) => !MINIMAL[`${d.group}/${d.resource}`]).map((d) => `${d.group}/${d.resource}`)).toEqual([]);
+    expect(creatable.filter((d) => !MINIMAL[`${gvString(d)}/${d.resource}`]).map((d) => `${gvString(d)}/${d.resource}`)).toEqual([]);
   });
 
   it.each(creatable.map((d) => [`${gvString(d)} ${d.kind}`, d] as const))('%s', async (_label, d) => {
-    const make = MINIMAL[`${d.group}/${d.resource}`];
+    const make = MINIMAL[`${gvString(d)}/${d.resource}`];
     // core and events.k8s.io Events share their storage
-    const prefix = `${d.group.split('.')[0] || 'core'}-${d.resource.slice(0, 20)}`;
+    const prefix = `${d.group.split('.')[0] || 'core'}-${d.version}-${d.resource.slice(0, 16)}`;
     const jsonName = `${prefix}-json`;
     const pbName = `${prefix}-pb`;
     const asJson = make(jsonName, NS);

@@ -40,6 +40,7 @@ import { networkpolicies } from './networking/networkpolicies';
 import { storageclasses } from './storage/storageclasses';
 import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
+import { horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers-v1';
 import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization/reviews';
 
@@ -69,8 +70,8 @@ export const DEFINITIONS: ResourceDefinition[] = [
   storageclasses,
   // scheduling.k8s.io/v1
   priorityclasses,
-  // autoscaling/v2
-  horizontalpodautoscalers,
+  // autoscaling/v2, and autoscaling/v1 (stored as v2)
+  horizontalpodautoscalers, horizontalpodautoscalersV1,
   // authentication.k8s.io/v1 and authorization.k8s.io/v1: answers, never stored
   selfsubjectreviews, tokenreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
