@@ -129,7 +129,9 @@ function loadGo(pkg) {
   const aliases = new Map();
   for (const f of fs.readdirSync(dir).sort()) {
     if (!f.endsWith('.go') || f.endsWith('_test.go') || f.startsWith('zz_generated') || f === 'generated.pb.go') continue;
-    const lines = fs.readFileSync(path.join(dir, f), 'utf8').split('\n');
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const lines = text.split('\n');
+    const reflectName = goTypeNamer(text);
     for (let i = 0; i < lines.length; i++) {
       const alias = /^type (\w+) (\[\]\w+|map\[\w+\]\w+)\s*$/.exec(lines[i]);
       if (alias) aliases.set(alias[1], alias[2]);
@@ -153,6 +155,7 @@ function loadGo(pkg) {
         fields.set(num, {
           jsonName,
           goType,
+          reflectType: reflectName(goType.replace(/^\*/, '')),
           omitempty: opts.includes('omitempty') || opts.includes('omitzero'),
           inline: opts.includes('inline') && jsonName === '',
         });
@@ -163,6 +166,34 @@ function loadGo(pkg) {
   const out = { structs, aliases };
   goCache.set(pkg, out);
   return out;
+}
+
+/**
+ * How Go's reflect names a field's type in a file (what encoding/json puts in
+ * "cannot unmarshal X into Go struct field S.f of type T"): package-qualified
+ * by package name, []byte as []uint8.
+ */
+function goTypeNamer(text) {
+  const own = /^package (\w+)/m.exec(text)[1];
+  const imports = new Map();
+  const block = /^import \(([\s\S]*?)^\)/m.exec(text)?.[1] ?? /^import (.*)$/m.exec(text)?.[1] ?? '';
+  for (const m of block.matchAll(/^\s*(?:(\w+)\s+)?"([^"]+)"/gm)) {
+    const pkgName = m[2].split('/').pop();
+    imports.set(m[1] ?? pkgName, pkgName);
+  }
+  const BUILTIN = new Set(['string', 'bool', 'int', 'int32', 'int64', 'uint', 'uint32', 'uint64', 'float32', 'float64', 'byte', 'rune']);
+  const name = (t) => {
+    if (t.startsWith('[]')) return `[]${name(t.slice(2))}`;
+    if (t.startsWith('*')) return `*${name(t.slice(1))}`;
+    const map = /^map\[([^\]]+)\](.+)$/.exec(t);
+    if (map) return `map[${name(map[1])}]${name(map[2])}`;
+    if (t === 'byte') return 'uint8';
+    if (BUILTIN.has(t)) return t;
+    const dot = t.indexOf('.');
+    if (dot > 0) return `${imports.get(t.slice(0, dot)) ?? t.slice(0, dot)}.${t.slice(dot + 1)}`;
+    return `${own}.${t}`;
+  };
+  return name;
 }
 
 // ---------------------------------------------------------------------------
@@ -197,7 +228,7 @@ function describe(full, queue) {
     if (g.goType.startsWith('*')) flags.push('ptr');
     else if (g.inline) flags.push('inline');
     else if (!g.omitempty) flags.push('keep');
-    rows.push([f.num, g.inline ? f.protoName : g.jsonName, type, ...flags]);
+    rows.push([f.num, g.inline ? f.protoName : g.jsonName, type, ...flags, `go:${g.reflectType}`]);
   }
   return rows;
 }

@@ -107,7 +107,8 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
     }
     case 'update': {
       const { obj, raw } = await readBody(c, op);
-      return respondObject(await updateObject(ctx, op, obj, parseWriteOptions(query, 'UpdateOptions'), raw), 200);
+      const { object, created } = await updateObject(ctx, op, obj, parseWriteOptions(query, 'UpdateOptions'), raw);
+      return respondObject(object, created ? 201 : 200);
     }
     case 'delete': {
       const opts = parseDeleteOptions(query, await readDeleteBody(c));
@@ -212,7 +213,7 @@ function bodyType(c: Context): 'json' | 'protobuf' {
  */
 async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: string }> {
   if (bodyType(c) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw)) };
-  return readJsonBody(c.req.raw, op.def);
+  return readJsonBody(c.req.raw, op.def, op.subresource);
 }
 
 function decodeProtobufBody(bytes: Uint8Array): KObject {

@@ -12,6 +12,7 @@
 //                  replicas: 0, optional: false)
 //          keep    the Go JSON tag has no omitempty: a zero value on the wire is kept
 //          inline  the Go field is embedded with `json:",inline"`: its fields join the parent
+//          go:T    the Go field's type as reflect names it (for kube's decode error messages)
 // Without a flag a zero scalar ("" / 0 / false) is treated as unset, as Go's omitempty does:
 // Go's protobuf marshalling writes every non-pointer field, set or not.
 // A message given as a string instead of rows has a JSON form of its own (SpecialKind).
@@ -32,6 +33,8 @@ export interface FieldDescriptor {
   keep?: true;
   /** Embedded with json:",inline". */
   inline?: true;
+  /** The Go field's type as reflect names it ("v1.Protocol", "[]v1.Container", "int32"), for kube's decode errors. */
+  goType?: string;
 }
 
 export type MessageDescriptor = Record<number, FieldDescriptor>;
@@ -81,6 +84,7 @@ function parseRows(msg: string, rows: Row[]): MessageDescriptor {
       if (f === 'ptr') field.ptr = true;
       else if (f === 'keep') field.keep = true;
       else if (f === 'inline') field.inline = true;
+      else if (f.startsWith('go:')) field.goType = f.slice(3);
       else throw new Error(`protobuf descriptors: unknown flag ${f} at ${where}`);
     }
     if (field.inline && (repeated || !field.type.startsWith('message:'))) throw new Error(`protobuf descriptors: inline needs a single message at ${where}`);

@@ -80,6 +80,10 @@ export interface ResourceDefinition {
   validateUpdate?(newObj: KObject, oldObj: KObject): FieldError[];
   /** Table columns after Name (Name is always first). Missing means Name + Created At. */
   columns?: TableColumn[];
+  /** The strategy's AllowCreateOnUpdate: a PUT of a missing object creates it (leases, endpoints, events, RBAC, ...). */
+  allowCreateOnUpdate?: boolean;
+  /** The strategy's AllowUnconditionalUpdate; false makes a PUT without a resourceVersion a 422. Default true. */
+  allowUnconditionalUpdate?: boolean;
   /** Graceful deletion period in seconds, when the kind has one (pods). */
   gracePeriodSeconds?(obj: KObject): number;
   /** A delete answers with the deleted object instead of a Status (kube's ReturnDeletedObject). */

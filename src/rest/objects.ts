@@ -5,6 +5,7 @@ import type { FieldError, KObject, ResourceDefinition } from '../resources/types
 import { Errors, dns1123Label, dns1123Subdomain, labelValue, pathSegmentName, qualifiedName } from '../resources/validation';
 import { definitions, gvString, storagePrefix } from '../resources/registry';
 import { badRequest, tooLarge } from '../status/status';
+import { decodeJsonBody, otherKindError } from '../request/body';
 import type { Attrs } from '../selectors';
 
 /** kube-apiserver's request body limit (MaxRequestBodyBytes). */
@@ -42,18 +43,12 @@ export function attrsOf(def: ResourceDefinition, obj: KObject): Attrs {
 export const apiVersionOf = (def: ResourceDefinition) => gvString(def);
 
 /** Parses a JSON request body; kube answers 400 for bodies it cannot decode. */
-export async function readJsonBody(req: Request, def: ResourceDefinition): Promise<{ obj: KObject; raw: string }> {
+/** A JSON body of the kind the URL takes: the resource's, or a subresource's own (Scale, Binding, Eviction, ...). */
+export async function readJsonBody(req: Request, def: ResourceDefinition, subresource?: string): Promise<{ obj: KObject; raw: string }> {
   const text = await readBodyText(req);
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${(e as Error).message}`);
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the body must be a JSON object`);
-  }
-  return { obj: obj as KObject, raw: text };
+  const sub = subresource ? def.subresources?.find((s) => s.name === subresource) : undefined;
+  const expected = sub ? { group: sub.group ?? def.group, version: sub.version ?? def.version, kind: sub.kind } : def;
+  return { obj: decodeJsonBody(text, expected), raw: text };
 }
 
 /** The body as text, refusing more than the request limit without buffering it all. */
@@ -87,11 +82,12 @@ export async function readBodyBytes(req: Request): Promise<Uint8Array> {
  */
 export function checkTypeAndScope(def: ResourceDefinition, obj: KObject, namespace: string | undefined) {
   const apiVersion = apiVersionOf(def);
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== def.kind) {
+    const [group, version] = typeof obj.apiVersion === 'string' && obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion || def.version];
+    throw otherKindError(def, { group, version, kind: String(obj.kind) });
+  }
   if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== apiVersion) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
-  }
-  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== def.kind) {
-    throw badRequest(`${obj.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${def.kind})`);
   }
   obj.apiVersion = apiVersion;
   obj.kind = def.kind;

@@ -10,7 +10,7 @@ import { schemas } from '../schema';
 import { deepEqual } from '../resources/validation';
 import type { Operation } from '../request/info';
 import type { WriteOptions } from '../request/options';
-import { alreadyExists, badRequest, conflict, invalid, notFound } from '../status/status';
+import { alreadyExists, badRequest, conflict, invalid, notFound, type ApiError } from '../status/status';
 import { storeFor } from '../store/client';
 import type { RestContext } from './context';
 import {
@@ -83,7 +83,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
  * body the update is unconditional and retried on conflicts, as
  * GuaranteedUpdate does; with one, a stale value is a 409.
  */
-export async function updateObject(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions, raw?: string): Promise<string> {
+export async function updateObject(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions, raw?: string): Promise<{ object: string; created: boolean }> {
   const { def } = op;
   const name = op.name!;
   checkTypeAndScope(def, body, op.namespace);
@@ -92,11 +92,45 @@ export async function updateObject(ctx: RestContext, op: Operation, body: KObjec
   }
   body.metadata.name = name;
   validateFields(ctx, def, body, opts.fieldValidation, raw);
-  return guaranteedUpdate(ctx, op, name, { ...opts, resourceVersion: body.metadata.resourceVersion || undefined, subresource: op.subresource }, (old) => {
-    if (body.metadata.uid && body.metadata.uid !== old.metadata.uid) {
-      throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+  const resourceVersion = updateResourceVersion(def, name, body.metadata.resourceVersion);
+  try {
+    return { object: await replaceObject(ctx, op, name, body, { ...opts, resourceVersion, subresource: op.subresource }), created: false };
+  } catch (e) {
+    // kinds whose strategy allows create on update (leases, endpoints, events, RBAC, ...) are created by a PUT
+    if (!(def.allowCreateOnUpdate && !op.subresource && (e as ApiError).status?.code === 404)) throw e;
+    return { object: await createObject(ctx, op, body, opts), created: true };
+  }
+}
+
+/**
+ * The resourceVersion a PUT is conditional on, as the generic store reads it:
+ * "" and "0" mean unconditional (for kinds that allow it); anything else must
+ * be a decimal uint64 (APIObjectVersioner.ParseResourceVersion).
+ */
+function updateResourceVersion(def: ResourceDefinition, name: string, rv: unknown): string | undefined {
+  const qualifiedKind = { kind: def.resource, group: def.group };
+  if (rv === undefined || rv === null || rv === '' || rv === '0') {
+    if (def.allowUnconditionalUpdate === false) {
+      throw invalid(qualifiedKind.kind, qualifiedKind.group, name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update' }]);
     }
-    return op.subresource === 'status' ? withStatus(def, old, body) : withSpec(def, old, body);
+    return undefined;
+  }
+  const text = String(rv);
+  const syntax = !/^\d+$/.test(text);
+  if (syntax || BigInt(text) > 0xffffffffffffffffn) {
+    // kube 1.35 lets this storage error escape as a 500; a client must not cause one, so it is the 422 it describes
+    const why = syntax ? 'invalid syntax' : 'value out of range';
+    throw invalid(qualifiedKind.kind, qualifiedKind.group, name, [{ field: 'resourceVersion', reason: 'FieldValueInvalid', message: `Invalid value: "${text}": strconv.ParseUint: parsing "${text}": ${why}` }]);
+  }
+  return String(BigInt(text));
+}
+
+function replaceObject(ctx: RestContext, op: Operation, name: string, body: KObject, req: UpdateRequest): Promise<string> {
+  return guaranteedUpdate(ctx, op, name, req, (old) => {
+    if (body.metadata.uid && body.metadata.uid !== old.metadata.uid) {
+      throw conflict(qualified(op.def), name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+    }
+    return op.subresource === 'status' ? withStatus(op.def, old, body) : withSpec(op.def, old, body);
   });
 }
 

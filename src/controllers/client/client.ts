@@ -41,10 +41,10 @@ export function restClient(ctx: RestContext, component: string): ControllerClien
       return JSON.parse(await createObject(ctx, op(def, 'create', obj.metadata?.namespace), structuredClone(obj), opts));
     },
     async update(def, obj) {
-      return JSON.parse(await updateObject(ctx, op(def, 'update', obj.metadata?.namespace, obj.metadata.name), structuredClone(obj), opts));
+      return JSON.parse((await updateObject(ctx, op(def, 'update', obj.metadata?.namespace, obj.metadata.name), structuredClone(obj), opts)).object);
     },
     async updateStatus(def, obj) {
-      return JSON.parse(await updateObject(ctx, op(def, 'update', obj.metadata?.namespace, obj.metadata.name, 'status'), structuredClone(obj), opts));
+      return JSON.parse((await updateObject(ctx, op(def, 'update', obj.metadata?.namespace, obj.metadata.name, 'status'), structuredClone(obj), opts)).object);
     },
     async patch(def, namespace, name, type, patch) {
       return JSON.parse(await patchObject(ctx, op(def, 'patch', namespace, name), type, patch, opts));

@@ -6,6 +6,7 @@ import { AGE_COLUMN, col } from '../shared';
 export const leases: ResourceDefinition = {
   group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', singular: 'lease',
   namespaced: true, hasGeneration: false,
+  allowCreateOnUpdate: true,
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec ?? {};

@@ -31,6 +31,7 @@ function formatEndpoints(o: KObject): string {
 export const endpoints: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', singular: 'endpoints',
   namespaced: true, shortNames: ['ep'], hasGeneration: false,
+  allowCreateOnUpdate: true,
   defaults(obj) {
     for (const ss of Array.isArray(obj.subsets) ? obj.subsets : []) {
       for (const p of Array.isArray(ss?.ports) ? ss.ports : []) if (p && typeof p === 'object') p.protocol ||= 'TCP';

@@ -104,6 +104,7 @@ export const EVENT_COLUMNS = [
 export const events: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Event', resource: 'events', singular: 'event',
   namespaced: true, shortNames: ['ev'], hasGeneration: false,
+  allowCreateOnUpdate: true,
   selectableFields: EVENT_SELECTABLE_FIELDS,
   defaults: defaultCoreEvent,
   validate(obj) {

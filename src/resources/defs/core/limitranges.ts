@@ -22,6 +22,7 @@ function defaultItem(item: KObject) {
 export const limitranges: ResourceDefinition = {
   group: '', version: 'v1', kind: 'LimitRange', resource: 'limitranges', singular: 'limitrange',
   namespaced: true, shortNames: ['limits'], hasGeneration: false,
+  allowCreateOnUpdate: true,
   defaults(obj) {
     for (const item of Array.isArray(obj.spec?.limits) ? obj.spec.limits : []) if (item && typeof item === 'object') defaultItem(item);
   },

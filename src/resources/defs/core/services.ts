@@ -102,6 +102,7 @@ function externalIP(s: KObject): string {
 export const services: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Service', resource: 'services', singular: 'service',
   namespaced: true, shortNames: ['svc'], categories: ['all'], nameFormat: 'label', hasGeneration: false, statusSubresource: true, returnDeletedObject: true,
+  allowCreateOnUpdate: true,
   subresources: [
     { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     statusSubresource('Service'),

@@ -51,6 +51,7 @@ const asCore = (o: KObject) => ('involvedObject' in o || 'message' in o || 'sour
 export const eventsV1: ResourceDefinition = {
   group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', singular: 'event',
   namespaced: true, shortNames: ['ev'], hasGeneration: false,
+  allowCreateOnUpdate: true,
   storage: { group: '', resource: 'events', fromStorage: fromCoreEvent, toStorage: toCoreEvent },
   selectableFields: Object.fromEntries(Object.entries(EVENT_SELECTABLE_FIELDS ?? {}).map(([k, f]) => [k, (o: KObject) => f(asCore(o))])),
   // kube's field label conversion for this group speaks in this group's field names.

@@ -6,6 +6,7 @@ import { RBAC_GROUP, bindingColumns, defaultBinding, validateBinding, validateBi
 export const clusterrolebindings: ResourceDefinition = {
   group: RBAC_GROUP, version: 'v1', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', singular: 'clusterrolebinding',
   namespaced: false, nameFormat: 'path', hasGeneration: false,
+  allowCreateOnUpdate: true,
   defaults: defaultBinding,
   validate(obj) {
     const e = new Errors();

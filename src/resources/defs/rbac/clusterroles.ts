@@ -7,6 +7,7 @@ import { RBAC_GROUP, validateRules } from './shared';
 export const clusterroles: ResourceDefinition = {
   group: RBAC_GROUP, version: 'v1', kind: 'ClusterRole', resource: 'clusterroles', singular: 'clusterrole',
   namespaced: false, nameFormat: 'path', hasGeneration: false,
+  allowCreateOnUpdate: true,
   validate(obj) {
     const e = new Errors();
     validateRules(e, obj, false);

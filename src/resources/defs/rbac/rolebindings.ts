@@ -6,6 +6,7 @@ import { RBAC_GROUP, bindingColumns, defaultBinding, validateBinding, validateBi
 export const rolebindings: ResourceDefinition = {
   group: RBAC_GROUP, version: 'v1', kind: 'RoleBinding', resource: 'rolebindings', singular: 'rolebinding',
   namespaced: true, nameFormat: 'path', hasGeneration: false,
+  allowCreateOnUpdate: true,
   defaults: defaultBinding,
   validate(obj) {
     const e = new Errors();

@@ -7,6 +7,7 @@ import { RBAC_GROUP, validateRules } from './shared';
 export const roles: ResourceDefinition = {
   group: RBAC_GROUP, version: 'v1', kind: 'Role', resource: 'roles', singular: 'role',
   namespaced: true, nameFormat: 'path', hasGeneration: false,
+  allowCreateOnUpdate: true,
   validate(obj) {
     const e = new Errors();
     validateRules(e, obj, true);
