@@ -66,7 +66,10 @@ export interface ResourceDefinition {
   hasGeneration?: boolean;
   /** A status subresource exists: the main resource then ignores status changes (the update path keeps the stored status). */
   statusSubresource?: boolean;
-  /** Defaults applied on create and on update (like SetDefaults_* funcs). Mutates. */
+  /**
+   * What the kind's conversion to kube's internal form does on the way in, after the type
+   * defaults of src/resources/defaults (a Secret's stringData merged into data). Mutates.
+   */
   defaults?(obj: KObject): void;
   /** Create-only preparation (PrepareForCreate): e.g. initial status, or the requester (CSRs). Mutates. */
   prepareForCreate?(obj: KObject, user?: UserInfo): void;

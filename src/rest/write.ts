@@ -8,6 +8,7 @@ import { applyMergePatch } from '../patch/merge-patch';
 import { applyStrategicMergePatch, StrategicPatchError } from '../patch/strategic';
 import { schemas } from '../schema';
 import { deepEqual } from '../resources/validation';
+import { applyDefaults } from '../resources/defaults';
 import type { Operation } from '../request/info';
 import type { WriteOptions } from '../request/options';
 import { alreadyExists, badRequest, conflict, invalid, notFound, type ApiError } from '../status/status';
@@ -48,7 +49,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   // The name comes first: defaults may derive labels from it (Job, Namespace).
   const generated = !m.name && typeof m.generateName === 'string' && m.generateName !== '';
   if (generated) m.name = generateName(m.generateName);
-  def.defaults?.(obj);
+  applyDefaults(def, obj);
   def.prepareForCreate?.(obj, ctx.user);
   const hooks = hooksFor(def);
   await hooks.mutate?.(ctx, obj);
@@ -152,7 +153,7 @@ function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject
   // managedFields a client leaves out are kept; ones it sends replace them.
   if (m.managedFields === undefined && old.metadata.managedFields !== undefined) m.managedFields = old.metadata.managedFields;
   if (def.statusSubresource) next.status = old.status;
-  def.defaults?.(next);
+  applyDefaults(def, next);
   def.prepareForUpdate?.(next, old);
   if (def.hasGeneration && !deepEqual(specOf(next), specOf(old))) m.generation = (old.metadata.generation ?? 0) + 1;
   return next;

@@ -3,6 +3,7 @@
 // kube-apiserver 1.35 answers for the same input.
 import { describe, expect, it } from 'vitest';
 import { DEFINITIONS } from '../../src/resources/defs';
+import { applyDefaults } from '../../src/resources/defaults';
 import type { KObject, ResourceDefinition } from '../../src/resources/types';
 import { dns1035Label, isIP } from '../../src/resources/validation';
 import { formatLabelSelector, formatLabels, selectorMatches } from '../../src/resources/defs/shared';
@@ -21,7 +22,7 @@ function create(d: ResourceDefinition, obj: KObject) {
   const o = structuredClone(obj);
   o.metadata ??= {};
   o.metadata.uid ??= '0b7e8d3c-1111-2222-3333-444455556666';
-  d.defaults?.(o);
+  applyDefaults(d, o);
   d.prepareForCreate?.(o);
   return { obj: o, errors: d.validate?.(o) ?? [] };
 }
@@ -31,7 +32,7 @@ function update(d: ResourceDefinition, stored: KObject, body: KObject) {
   const n = structuredClone(body);
   // As the update path does: with a status subresource, the main resource keeps the stored status.
   if (d.statusSubresource) n.status = stored.status;
-  d.defaults?.(n);
+  applyDefaults(d, n);
   d.prepareForUpdate?.(n, stored);
   return { obj: n, errors: [...(d.validate?.(n) ?? []), ...(d.validateUpdate?.(n, stored) ?? [])] };
 }

@@ -27,64 +27,6 @@ export function validateDataKeys(e: Errors, data: unknown, field: string) {
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
-/** SetDefaults for a container list: port protocol TCP, pull policy, termination message defaults. */
-export function defaultContainers(containers: unknown) {
-  if (!Array.isArray(containers)) return;
-  for (const c of containers) {
-    if (!c || typeof c !== 'object') continue;
-    for (const p of Array.isArray(c.ports) ? c.ports : []) if (p && typeof p === 'object' && p.protocol === undefined) p.protocol = 'TCP';
-    if (c.imagePullPolicy === undefined && typeof c.image === 'string') {
-      const tag = c.image.includes('@') ? 'digest' : (c.image.split('/').pop() ?? '').split(':')[1];
-      c.imagePullPolicy = tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
-    }
-    if (c.terminationMessagePath === undefined) c.terminationMessagePath = '/dev/termination-log';
-    if (c.terminationMessagePolicy === undefined) c.terminationMessagePolicy = 'File';
-    if (c.resources === undefined) c.resources = {};
-    defaultProbe(c.livenessProbe);
-    defaultProbe(c.readinessProbe);
-    defaultProbe(c.startupProbe);
-  }
-}
-
-/** SetDefaults_PodSpec: what the API server fills into every pod spec (and template spec). */
-export function defaultPodSpec(spec: KObject | undefined) {
-  if (!spec || typeof spec !== 'object') return;
-  spec.restartPolicy ??= 'Always';
-  spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= 'ClusterFirst';
-  spec.securityContext ??= {};
-  spec.schedulerName ??= 'default-scheduler';
-  if (spec.serviceAccountName && spec.serviceAccount === undefined) spec.serviceAccount = spec.serviceAccountName;
-  defaultContainers(spec.containers);
-  defaultContainers(spec.initContainers);
-  defaultVolumes(spec.volumes);
-}
-
-const PROBE_DEFAULTS = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
-
-/** SetDefaults_Probe and SetDefaults_HTTPGetAction, so a stored template reads back the way kube returns it. */
-function defaultProbe(p: unknown) {
-  if (!p || typeof p !== 'object') return;
-  const probe = p as KObject;
-  for (const [k, v] of Object.entries(PROBE_DEFAULTS)) probe[k] ??= v;
-  if (probe.httpGet && typeof probe.httpGet === 'object') {
-    probe.httpGet.path ??= '/';
-    probe.httpGet.scheme ??= 'HTTP';
-  }
-}
-
-/** Volume source defaults: file modes 0644 (420) and an emptyDir when no source is given. */
-function defaultVolumes(volumes: unknown) {
-  if (!Array.isArray(volumes)) return;
-  const SOURCES = ['configMap', 'secret', 'downwardAPI', 'projected'];
-  for (const v of volumes) {
-    if (!v || typeof v !== 'object') continue;
-    if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
-    for (const s of SOURCES) if (v[s] && typeof v[s] === 'object') v[s].defaultMode ??= 420;
-    if (v.hostPath && typeof v.hostPath === 'object') v.hostPath.type ??= '';
-  }
-}
-
 /** ValidatePodSpec, the essential part: containers with unique names and images, ports, env, restart policy. */
 export function validatePodSpec(e: Errors, spec: KObject | undefined, field: string) {
   if (!spec || typeof spec !== 'object') { e.required(field); return; }
@@ -234,11 +176,6 @@ export function templateColumns(podSpec: (o: KObject) => KObject | undefined, se
 export const statusSubresource = (kind: string): SubresourceDefinition => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
 
 export const SCALE_SUBRESOURCE: SubresourceDefinition = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
-
-/** Defaults of a PodTemplateSpec embedded in a workload. */
-export function defaultTemplate(template: KObject | undefined) {
-  if (template && typeof template === 'object') defaultPodSpec(template.spec);
-}
 
 /** The selector of a workload spec: required, well formed and, for most kinds, not empty. */
 export function validateWorkloadSelector(e: Errors, sel: KObject | undefined, field: string, kind: string) {

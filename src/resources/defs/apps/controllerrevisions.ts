@@ -18,10 +18,6 @@ function controller(o: KObject): string {
 export const controllerrevisions: ResourceDefinition = {
   group: 'apps', version: 'v1', kind: 'ControllerRevision', resource: 'controllerrevisions', singular: 'controllerrevision',
   namespaced: true, hasGeneration: false,
-  defaults(obj) {
-    // revision is a plain int64 in kube: absent reads back as 0.
-    obj.revision ??= 0;
-  },
   validate(obj) {
     const e = new Errors();
     if (obj.data === undefined || obj.data === null) e.required('data', 'data is mandatory');

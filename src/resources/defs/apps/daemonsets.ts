@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf } from '../../validation';
 import {
-  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, formatLabels, statusSubresource,
+  AGE_COLUMN, col, formatLabelSelector, formatLabels, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -28,19 +28,6 @@ export const daemonsets: ResourceDefinition = {
   group: 'apps', version: 'v1', kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset',
   namespaced: true, shortNames: ['ds'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [statusSubresource('DaemonSet')],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.updateStrategy ??= {};
-    spec.updateStrategy.type ||= 'RollingUpdate';
-    if (spec.updateStrategy.type === 'RollingUpdate') {
-      spec.updateStrategy.rollingUpdate ??= {};
-      spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
-      spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
-    }
-    spec.revisionHistoryLimit ??= 10;
-    defaultTemplate(spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
   },

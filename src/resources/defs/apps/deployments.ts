@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, intOrPercent, nonNegative, percentOf, positive } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, formatLabelSelector, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -32,21 +32,6 @@ export const deployments: ResourceDefinition = {
   group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', singular: 'deployment',
   namespaced: true, shortNames: ['deploy'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [SCALE_SUBRESOURCE, statusSubresource('Deployment')],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.replicas ??= 1;
-    spec.strategy ??= {};
-    spec.strategy.type ||= 'RollingUpdate';
-    if (spec.strategy.type === 'RollingUpdate') {
-      spec.strategy.rollingUpdate ??= {};
-      spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
-      spec.strategy.rollingUpdate.maxSurge ??= '25%';
-    }
-    spec.revisionHistoryLimit ??= 10;
-    spec.progressDeadlineSeconds ??= 600;
-    defaultTemplate(spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = {};
   },

@@ -1,7 +1,7 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabelSelector, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, formatLabelSelector, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate, selectorIsImmutable,
 } from '../shared';
 
@@ -12,11 +12,6 @@ export const replicasets: ResourceDefinition = {
   namespaced: true, shortNames: ['rs'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [SCALE_SUBRESOURCE, statusSubresource('ReplicaSet')],
   selectableFields: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  defaults(obj) {
-    if (!obj.spec || typeof obj.spec !== 'object') return;
-    obj.spec.replicas ??= 1;
-    defaultTemplate(obj.spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = { replicas: 0 };
   },

@@ -1,7 +1,7 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors, deepEqual, intOrPercent, nonNegative } from '../../validation';
 import {
-  AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, statusSubresource,
+  AGE_COLUMN, SCALE_SUBRESOURCE, col, statusSubresource,
   templateColumns, validateWorkloadSelector, validateWorkloadTemplate,
 } from '../shared';
 
@@ -16,28 +16,6 @@ export const statefulsets: ResourceDefinition = {
   group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets', singular: 'statefulset',
   namespaced: true, shortNames: ['sts'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [SCALE_SUBRESOURCE, statusSubresource('StatefulSet')],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.podManagementPolicy ||= 'OrderedReady';
-    spec.updateStrategy ??= {};
-    if (!spec.updateStrategy.type) {
-      spec.updateStrategy.type = 'RollingUpdate';
-      spec.updateStrategy.rollingUpdate ??= {};
-    }
-    const ru = spec.updateStrategy.rollingUpdate;
-    if (spec.updateStrategy.type === 'RollingUpdate' && ru && typeof ru === 'object') {
-      ru.partition ??= 0;
-      // MaxUnavailableStatefulSet is beta, and on, in 1.35.
-      ru.maxUnavailable ??= 1;
-    }
-    spec.persistentVolumeClaimRetentionPolicy ??= {};
-    spec.persistentVolumeClaimRetentionPolicy.whenDeleted ||= 'Retain';
-    spec.persistentVolumeClaimRetentionPolicy.whenScaled ||= 'Retain';
-    spec.replicas ??= 1;
-    spec.revisionHistoryLimit ??= 10;
-    defaultTemplate(spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = { replicas: 0, availableReplicas: 0 };
   },

@@ -205,9 +205,6 @@ export const horizontalpodautoscalersV1: ResourceDefinition = {
   subresources: [statusSubresource('HorizontalPodAutoscaler')],
   storage: { group: 'autoscaling', resource: 'horizontalpodautoscalers', fromStorage: hpaToV1, toStorage: hpaFromV1 },
   // SetDefaults_HorizontalPodAutoscaler (autoscaling/v1): only minReplicas; the CPU target is filled by conversion
-  defaults(obj) {
-    if (obj.spec && typeof obj.spec === 'object') obj.spec.minReplicas ??= 1;
-  },
   prepareForCreate(obj) {
     obj.status = { currentReplicas: 0, desiredReplicas: 0 };
   },

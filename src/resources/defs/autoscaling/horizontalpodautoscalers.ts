@@ -8,15 +8,6 @@ import { AGE_COLUMN, col, statusSubresource } from '../shared';
 
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
 
-/** GenerateHPAScaleUpRules / GenerateHPAScaleDownRules: fill what a given behavior leaves out. */
-function defaultRules(rules: KObject | undefined, window: number, policies: KObject[]): KObject {
-  const r: KObject = rules && typeof rules === 'object' ? rules : {};
-  r.stabilizationWindowSeconds ??= window;
-  r.selectPolicy ??= 'Max';
-  r.policies ??= policies;
-  return r;
-}
-
 /** "cpu: 40%/80%", "<unknown>/10 (avg)", ...: at most two, then "+ N more...". */
 function targets(o: KObject): string {
   const specs: KObject[] = o.spec?.metrics ?? [];
@@ -47,18 +38,6 @@ export const horizontalpodautoscalers: ResourceDefinition = {
   // Generation tracking for HPAs (the HPAGeneration gate) arrives after 1.35.
   namespaced: true, shortNames: ['hpa'], categories: ['all'], hasGeneration: false, statusSubresource: true,
   subresources: [statusSubresource('HorizontalPodAutoscaler')],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.minReplicas ??= 1;
-    if (!Array.isArray(spec.metrics) || spec.metrics.length === 0) {
-      spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
-    }
-    if (spec.behavior && typeof spec.behavior === 'object') {
-      spec.behavior.scaleUp = defaultRules(spec.behavior.scaleUp, 0, [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }]);
-      spec.behavior.scaleDown = defaultRules(spec.behavior.scaleDown, 300, [{ type: 'Percent', value: 100, periodSeconds: 15 }]);
-    }
-  },
   prepareForCreate(obj) {
     obj.status = { desiredReplicas: 0 };
   },

@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
-import { AGE_COLUMN, col, defaultTemplate, formatLabelSelector, statusSubresource, templateColumns } from '../shared';
+import { AGE_COLUMN, col, formatLabelSelector, statusSubresource, templateColumns } from '../shared';
 import { age } from '../../../table/age';
 import { jobPodSpec, validateJobSpec } from './shared';
 
@@ -102,15 +102,6 @@ export const cronjobs: ResourceDefinition = {
   group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob',
   namespaced: true, shortNames: ['cj'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [statusSubresource('CronJob')],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.concurrencyPolicy ||= 'Allow';
-    spec.suspend ??= false;
-    spec.successfulJobsHistoryLimit ??= 3;
-    spec.failedJobsHistoryLimit ??= 1;
-    defaultTemplate(spec.jobTemplate?.spec?.template);
-  },
   prepareForCreate(obj) {
     obj.status = {};
   },

@@ -1,7 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, deepEqual } from '../../validation';
 import {
-  AGE_COLUMN, col, defaultTemplate, formatLabelSelector, selectorMatches, statusSubresource,
+  AGE_COLUMN, col, formatLabelSelector, selectorMatches, statusSubresource,
   templateColumns, validateLabelSelector,
 } from '../shared';
 import { humanDuration } from '../../../table/age';
@@ -90,19 +90,6 @@ export const jobs: ResourceDefinition = {
   namespaced: true, categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [statusSubresource('Job')],
   selectableFields: { 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    if (spec.completions === undefined && spec.parallelism === undefined) { spec.completions = 1; spec.parallelism = 1; }
-    spec.parallelism ??= 1;
-    spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null ? 2147483647 : 6;
-    const labels = spec.template?.metadata?.labels;
-    if (labels && typeof labels === 'object' && Object.keys(obj.metadata?.labels ?? {}).length === 0) obj.metadata.labels = { ...labels };
-    spec.completionMode ??= 'NonIndexed';
-    spec.suspend ??= false;
-    spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
-    defaultTemplate(spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = {};
     generateSelector(obj);

@@ -32,11 +32,6 @@ export const endpoints: ResourceDefinition = {
   group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', singular: 'endpoints',
   namespaced: true, shortNames: ['ep'], hasGeneration: false,
   allowCreateOnUpdate: true,
-  defaults(obj) {
-    for (const ss of Array.isArray(obj.subsets) ? obj.subsets : []) {
-      for (const p of Array.isArray(ss?.ports) ? ss.ports : []) if (p && typeof p === 'object') p.protocol ||= 'TCP';
-    }
-  },
   validate(obj) {
     const e = new Errors();
     e.array(obj, 'subsets', 'subsets').forEach((ss, i) => {

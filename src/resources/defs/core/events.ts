@@ -63,17 +63,6 @@ function eventObject(ev: KObject): string {
   return ev.involvedObject?.name ? `${kind}/${ev.involvedObject.name}` : kind;
 }
 
-/** Fields the v1 Event type always serializes: structs, times (as null) and strings without omitempty. */
-export function defaultCoreEvent(obj: KObject) {
-  obj.involvedObject ??= {};
-  obj.source ??= {};
-  obj.firstTimestamp ??= null;
-  obj.lastTimestamp ??= null;
-  obj.eventTime ??= null;
-  obj.reportingComponent ??= '';
-  obj.reportingInstance ??= '';
-}
-
 export const EVENT_SELECTABLE_FIELDS: ResourceDefinition['selectableFields'] = {
   'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
   'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
@@ -106,7 +95,6 @@ export const events: ResourceDefinition = {
   namespaced: true, shortNames: ['ev'], hasGeneration: false,
   allowCreateOnUpdate: true,
   selectableFields: EVENT_SELECTABLE_FIELDS,
-  defaults: defaultCoreEvent,
   validate(obj) {
     const e = new Errors();
     validateCoreEvent(e, obj, 'reportingComponent');

@@ -7,25 +7,10 @@ import { CREATED_AT_COLUMN } from '../shared';
 
 const TYPES = ['Container', 'PersistentVolumeClaim', 'Pod'];
 
-/** For containers: default limit from max, default request from the default limit, then from min. */
-function defaultItem(item: KObject) {
-  if (item?.type !== 'Container') return;
-  const def: KObject = { ...(item.default ?? {}) };
-  const req: KObject = { ...(item.defaultRequest ?? {}) };
-  for (const [k, v] of Object.entries(item.max ?? {})) def[k] ??= v;
-  for (const [k, v] of Object.entries(def)) req[k] ??= v;
-  for (const [k, v] of Object.entries(item.min ?? {})) req[k] ??= v;
-  if (Object.keys(def).length) item.default = def;
-  if (Object.keys(req).length) item.defaultRequest = req;
-}
-
 export const limitranges: ResourceDefinition = {
   group: '', version: 'v1', kind: 'LimitRange', resource: 'limitranges', singular: 'limitrange',
   namespaced: true, shortNames: ['limits'], hasGeneration: false,
   allowCreateOnUpdate: true,
-  defaults(obj) {
-    for (const item of Array.isArray(obj.spec?.limits) ? obj.spec.limits : []) if (item && typeof item === 'object') defaultItem(item);
-  },
   validate(obj) {
     const e = new Errors();
     e.array(obj.spec, 'limits', 'spec.limits').forEach((item, i) => {

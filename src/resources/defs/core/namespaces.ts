@@ -23,10 +23,6 @@ export const namespaces: ResourceDefinition = {
     statusSubresource('Namespace'),
   ],
   selectableFields: { 'status.phase': (o) => o.status?.phase ?? '' },
-  defaults(obj) {
-    nameLabel(obj);
-    if (obj.status && typeof obj.status === 'object') obj.status.phase ||= 'Active';
-  },
   prepareForCreate(obj) {
     obj.status = { phase: 'Active' };
     // The "kubernetes" finalizer is what makes the namespace controller empty the namespace before it goes.

@@ -33,10 +33,6 @@ export const nodes: ResourceDefinition = {
     statusSubresource('Node'),
   ],
   selectableFields: { 'spec.unschedulable': (o) => String(o.spec?.unschedulable ?? false) },
-  defaults(obj) {
-    const st = obj.status;
-    if (st && typeof st === 'object' && st.allocatable === undefined && st.capacity && typeof st.capacity === 'object') st.allocatable = { ...st.capacity };
-  },
   // Unlike most kinds, a node may be created with its status: the kubelet registers itself that way.
   validate(obj) {
     const e = new Errors();

@@ -19,10 +19,6 @@ export const persistentvolumeclaims: ResourceDefinition = {
   group: '', version: 'v1', kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', singular: 'persistentvolumeclaim',
   namespaced: true, shortNames: ['pvc'], hasGeneration: false, statusSubresource: true,
   subresources: [statusSubresource('PersistentVolumeClaim')],
-  defaults(obj) {
-    if (obj.spec && typeof obj.spec === 'object') obj.spec.volumeMode ??= 'Filesystem';
-    if (obj.status && typeof obj.status === 'object') obj.status.phase ||= 'Pending';
-  },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending' };
   },

@@ -13,13 +13,6 @@ export const persistentvolumes: ResourceDefinition = {
   group: '', version: 'v1', kind: 'PersistentVolume', resource: 'persistentvolumes', singular: 'persistentvolume',
   namespaced: false, shortNames: ['pv'], hasGeneration: false, statusSubresource: true,
   subresources: [statusSubresource('PersistentVolume')],
-  defaults(obj) {
-    if (obj.spec && typeof obj.spec === 'object') {
-      obj.spec.persistentVolumeReclaimPolicy ||= 'Retain';
-      obj.spec.volumeMode ??= 'Filesystem';
-    }
-    if (obj.status && typeof obj.status === 'object') obj.status.phase ||= 'Pending';
-  },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   },

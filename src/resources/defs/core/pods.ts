@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, deepEqual } from '../../validation';
-import { AGE_COLUMN, defaultPodSpec, validatePodSpec } from '../shared';
+import { AGE_COLUMN, validatePodSpec } from '../shared';
 import { humanDuration } from '../../../table/age';
 
 // pkg/registry/core/pod/strategy.go and pkg/printers/internalversion (printPod).
@@ -85,19 +85,6 @@ export const pods: ResourceDefinition = {
     'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
   },
   fieldAliases: { 'spec.host': 'spec.nodeName' },
-  defaults(obj) {
-    defaultPodSpec(obj.spec);
-    // SetDefaults_Pod, which templates do not get: service links on, requests default to limits.
-    if (obj.spec && typeof obj.spec === 'object') {
-      obj.spec.enableServiceLinks ??= true;
-      for (const c of [...(obj.spec.containers ?? []), ...(obj.spec.initContainers ?? [])]) {
-        const lim = c?.resources?.limits;
-        if (!lim || typeof lim !== 'object') continue;
-        c.resources.requests ??= {};
-        for (const [k, v] of Object.entries(lim)) c.resources.requests[k] ??= v;
-      }
-    }
-  },
   prepareForCreate(obj) {
     // A new pod always starts Pending with QoS computed; clients cannot set status on create.
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };

@@ -1,14 +1,11 @@
 import type { ResourceDefinition } from '../../types';
 import { Errors } from '../../validation';
-import { col, containerImages, containerNames, defaultTemplate, formatLabels, validatePodSpec } from '../shared';
+import { col, containerImages, containerNames, formatLabels, validatePodSpec } from '../shared';
 
 // pkg/registry/core/podtemplate and printPodTemplate (no Age column in kube's printer).
 export const podtemplates: ResourceDefinition = {
   group: '', version: 'v1', kind: 'PodTemplate', resource: 'podtemplates', singular: 'podtemplate',
   namespaced: true, hasGeneration: true,
-  defaults(obj) {
-    defaultTemplate(obj.template);
-  },
   validate(obj) {
     const e = new Errors();
     if (!obj.template || typeof obj.template !== 'object') { e.required('template'); return e.list; }

@@ -1,6 +1,6 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors, nonNegative } from '../../validation';
-import { AGE_COLUMN, SCALE_SUBRESOURCE, col, defaultTemplate, formatLabels, statusSubresource, templateColumns, validateWorkloadTemplate } from '../shared';
+import { AGE_COLUMN, SCALE_SUBRESOURCE, col, formatLabels, statusSubresource, templateColumns, validateWorkloadTemplate } from '../shared';
 
 // pkg/registry/core/replicationcontroller, SetDefaults_ReplicationController,
 // ValidateReplicationController and printReplicationController.
@@ -10,18 +10,6 @@ export const replicationcontrollers: ResourceDefinition = {
   namespaced: true, shortNames: ['rc'], categories: ['all'], hasGeneration: true, statusSubresource: true,
   subresources: [SCALE_SUBRESOURCE, statusSubresource('ReplicationController')],
   selectableFields: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    // An RC's selector and labels default to its template's labels.
-    const labels = spec.template?.metadata?.labels;
-    if (labels && typeof labels === 'object') {
-      if (!spec.selector || Object.keys(spec.selector).length === 0) spec.selector = { ...labels };
-      if (!obj.metadata.labels || Object.keys(obj.metadata.labels).length === 0) obj.metadata.labels = { ...labels };
-    }
-    spec.replicas ??= 1;
-    defaultTemplate(spec.template);
-  },
   prepareForCreate(obj) {
     obj.status = { replicas: 0 };
   },

@@ -30,7 +30,6 @@ export const secrets: ResourceDefinition = {
   namespaced: true, hasGeneration: false,
   selectableFields: { type: (o) => o.type ?? '' },
   defaults(obj) {
-    obj.type ||= 'Opaque';
     // stringData is write-only: the v1 -> internal conversion merges it into data (winning over
     // data for the same key) and it is never stored or returned.
     const sd = obj.stringData;

@@ -12,7 +12,6 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const isHeadless = (s: KObject) => s.spec?.type === 'ClusterIP' && (s.spec?.clusterIPs?.[0] ?? s.spec?.clusterIP) === 'None';
 const usesClusterIP = (s: KObject) => s.spec?.type !== 'ExternalName';
 const usesNodePorts = (s: KObject) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer';
-const externallyAccessible = (s: KObject) => usesNodePorts(s) || (s.spec?.type === 'ClusterIP' && (s.spec?.externalIPs ?? []).length > 0);
 const sameList = (a: unknown, b: unknown) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
 /**
@@ -107,24 +106,6 @@ export const services: ResourceDefinition = {
     { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     statusSubresource('Service'),
   ],
-  defaults(obj) {
-    const spec = obj.spec;
-    if (!spec || typeof spec !== 'object') return;
-    spec.sessionAffinity ||= 'None';
-    if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
-    if (spec.sessionAffinity === 'ClientIP' && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds === undefined) {
-      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
-    }
-    spec.type ||= 'ClusterIP';
-    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
-      if (!p || typeof p !== 'object') continue;
-      p.protocol ||= 'TCP';
-      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
-    }
-    if (externallyAccessible(obj)) spec.externalTrafficPolicy ||= 'Cluster';
-    if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
-    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
-  },
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
     const spec = obj.spec;

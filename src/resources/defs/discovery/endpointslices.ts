@@ -21,13 +21,6 @@ function validateAddress(e: Errors, type: string, addr: unknown, field: string) 
 export const endpointslices: ResourceDefinition = {
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', singular: 'endpointslice',
   namespaced: true, hasGeneration: true,
-  defaults(obj) {
-    for (const p of Array.isArray(obj.ports) ? obj.ports : []) {
-      if (!p || typeof p !== 'object') continue;
-      p.name ??= '';
-      p.protocol ??= 'TCP';
-    }
-  },
   validate(obj) {
     const e = new Errors();
     const type = obj.addressType;

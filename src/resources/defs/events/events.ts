@@ -1,6 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { Errors } from '../../validation';
-import { EVENT_COLUMNS, EVENT_SELECTABLE_FIELDS, defaultCoreEvent, validateCoreEvent } from '../core/events';
+import { EVENT_COLUMNS, EVENT_SELECTABLE_FIELDS, validateCoreEvent } from '../core/events';
+import { CORE_DEFAULTS } from '../../defaults/core';
 
 // events.k8s.io/v1 Event: the same objects as core/v1 events, seen through
 // pkg/apis/events/v1/conversion.go. kube stores both in one place; so do we.
@@ -28,7 +29,7 @@ function rename(obj: KObject, pairs: [string, string][], apiVersion: string): KO
 
 export function toCoreEvent(ev: KObject): KObject {
   const core = rename(ev, RENAMED, 'v1');
-  defaultCoreEvent(core);
+  CORE_DEFAULTS['k8s.io.api.core.v1.Event'](core);
   return core;
 }
 

@@ -24,10 +24,6 @@ function parameters(o: KObject): string {
 export const ingressclasses: ResourceDefinition = {
   group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', resource: 'ingressclasses', singular: 'ingressclass',
   namespaced: false, hasGeneration: true,
-  defaults(obj) {
-    const p = obj.spec?.parameters;
-    if (p && typeof p === 'object') p.scope ??= 'Cluster';
-  },
   validate(obj) {
     const e = new Errors();
     validateController(e, obj.spec?.controller);

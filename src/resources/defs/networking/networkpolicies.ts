@@ -11,20 +11,6 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 export const networkpolicies: ResourceDefinition = {
   group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', resource: 'networkpolicies', singular: 'networkpolicy',
   namespaced: true, shortNames: ['netpol'], hasGeneration: true,
-  defaults(obj) {
-    const spec = (obj.spec ??= {});
-    if (typeof spec !== 'object') return;
-    spec.podSelector ??= {};
-    for (const dir of ['ingress', 'egress']) {
-      for (const rule of Array.isArray(spec[dir]) ? spec[dir] : []) {
-        for (const p of Array.isArray(rule?.ports) ? rule.ports : []) if (p && typeof p === 'object') p.protocol ??= 'TCP';
-      }
-    }
-    // A policy that names no types isolates ingress, and egress too when it has egress rules.
-    if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
-      spec.policyTypes = (spec.egress ?? []).length ? ['Ingress', 'Egress'] : ['Ingress'];
-    }
-  },
   validate(obj) {
     const e = new Errors();
     const spec = obj.spec ?? {};

@@ -21,16 +21,6 @@ export function validateRules(e: Errors, obj: KObject, namespaced: boolean) {
   });
 }
 
-/** SetDefaults_Subject and SetDefaults_(Cluster)RoleBinding: the RBAC group is implied where it is the only valid one. */
-export function defaultBinding(obj: KObject) {
-  if (obj.roleRef && typeof obj.roleRef === 'object' && !obj.roleRef.apiGroup) obj.roleRef.apiGroup = RBAC_GROUP;
-  for (const s of Array.isArray(obj.subjects) ? obj.subjects : []) {
-    if (!s || typeof s !== 'object' || s.apiGroup) continue;
-    if (s.kind === 'ServiceAccount') s.apiGroup = '';
-    else if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
-  }
-}
-
 export function validateBinding(e: Errors, obj: KObject, roleKinds: string[], namespaced: boolean) {
   const ref = obj.roleRef ?? {};
   if (ref.apiGroup !== RBAC_GROUP) e.notSupported('roleRef.apiGroup', ref.apiGroup ?? '', [RBAC_GROUP]);

@@ -12,11 +12,6 @@ const PREEMPTION = ['Never', 'PreemptLowerPriority'];
 export const priorityclasses: ResourceDefinition = {
   group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', resource: 'priorityclasses', singular: 'priorityclass',
   namespaced: false, shortNames: ['pc'], hasGeneration: false,
-  defaults(obj) {
-    // value is a plain int32 in kube: an absent value reads back as 0.
-    obj.value ??= 0;
-    obj.preemptionPolicy ??= 'PreemptLowerPriority';
-  },
   validate(obj) {
     const e = new Errors();
     const name: string = obj.metadata?.name ?? '';

@@ -11,10 +11,6 @@ const BINDING = ['Immediate', 'WaitForFirstConsumer'];
 export const storageclasses: ResourceDefinition = {
   group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', resource: 'storageclasses', singular: 'storageclass',
   namespaced: false, shortNames: ['sc'], hasGeneration: false, returnDeletedObject: true,
-  defaults(obj) {
-    obj.reclaimPolicy ||= 'Delete';
-    obj.volumeBindingMode ||= 'Immediate';
-  },
   validate(obj) {
     const e = new Errors();
     const p = obj.provisioner;
