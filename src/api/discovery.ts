@@ -5,12 +5,27 @@ import type { ResourceDefinition } from '../resources/types';
 import { groups, gvString, resourcesIn, verbsOf } from '../resources/registry';
 import { wantsAggregatedDiscovery } from './negotiate';
 import { notFoundPath } from '../status/status';
+import { storageDef } from '../rest/objects';
+import { createHash } from 'node:crypto';
+
+/**
+ * discovery.StorageVersionHash: the first 8 bytes of sha256("group/version/kind") of the version
+ * a kind is stored in, base64; the same for every version served from one storage. Kinds that
+ * are answers, never stored, have none.
+ */
+function storageVersionHash(d: ResourceDefinition): string | undefined {
+  if (d.review) return undefined;
+  const s = storageDef(d);
+  return createHash('sha256').update(`${s.group}/${s.version}/${s.kind}`).digest().subarray(0, 8).toString('base64');
+}
 
 function apiResource(d: ResourceDefinition) {
+  const hash = storageVersionHash(d);
   return {
     name: d.resource, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: verbsOf(d),
     ...(d.shortNames?.length ? { shortNames: d.shortNames } : {}),
     ...(d.categories?.length ? { categories: d.categories } : {}),
+    ...(hash ? { storageVersionHash: hash } : {}),
   };
 }
 
