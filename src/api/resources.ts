@@ -20,6 +20,7 @@ import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject, type ObjectFormat } from './negotiate';
 import { send } from './respond';
 import { serveWatch } from './watch-stream';
+import { otherKindError, type GVK } from '../request/body';
 import { ensureBootstrapped } from '../bootstrap';
 import { notifyControllers } from '../controllers/notify';
 import type { ApiEnv } from './types';
@@ -212,18 +213,24 @@ function bodyType(c: Context): 'json' | 'protobuf' {
  * and Helm's release storage; both become the JSON object a client means.
  */
 async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: string }> {
-  if (bodyType(c) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw)) };
-  return readJsonBody(c.req.raw, op.def, op.subresource);
+  if (bodyType(c) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw), expectedKind(op)) };
+  return readJsonBody(c.req.raw, expectedKind(op));
 }
 
-function decodeProtobufBody(bytes: Uint8Array): KObject {
+/** The kind a request body must be: the resource's, or its subresource's own (Scale, Binding, ...). */
+function expectedKind(op: Operation): GVK {
+  const sub = op.subresource ? op.def.subresources?.find((s) => s.name === op.subresource) : undefined;
+  return sub ? { group: sub.group ?? op.def.group, version: sub.version ?? op.def.version, kind: sub.kind } : op.def;
+}
+
+function decodeProtobufBody(bytes: Uint8Array, expected: GVK): KObject {
   try {
     return decodeKubernetesProtobuf(bytes).object as KObject;
   } catch (e) {
+    // a kind kube has no type for: the codec cannot create it (every served kind has a protobuf form)
     if (e instanceof UnsupportedProtobufKind) {
-      const err = unsupportedMediaType(PROTOBUF_MEDIA_TYPE, BODY_TYPES);
-      err.status.message = `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}; protobuf is not supported for ${e.kind} (${e.apiVersion}), send it as JSON`;
-      throw err;
+      const [group, version] = e.apiVersion.includes('/') ? e.apiVersion.split('/') : ['', e.apiVersion];
+      throw otherKindError(expected, { group, version, kind: e.kind });
     }
     throw badRequest(`the protobuf body could not be decoded: ${(e as Error).message}`);
   }
@@ -233,7 +240,7 @@ function decodeProtobufBody(bytes: Uint8Array): KObject {
 async function readDeleteBody(c: Context): Promise<Record<string, unknown> | undefined> {
   const bytes = await readBodyBytes(c.req.raw);
   if (bytes.byteLength === 0) return undefined;
-  if (bodyType(c) === 'protobuf') return decodeProtobufBody(bytes);
+  if (bodyType(c) === 'protobuf') return decodeProtobufBody(bytes, { group: '', version: 'v1', kind: 'DeleteOptions' });
   const text = new TextDecoder().decode(bytes).trim();
   if (!text) return undefined;
   try {

@@ -5,7 +5,7 @@ import type { FieldError, KObject, ResourceDefinition } from '../resources/types
 import { Errors, dns1123Label, dns1123Subdomain, labelValue, pathSegmentName, qualifiedName } from '../resources/validation';
 import { definitions, gvString, storagePrefix } from '../resources/registry';
 import { badRequest, tooLarge } from '../status/status';
-import { decodeJsonBody, otherKindError } from '../request/body';
+import { decodeJsonBody, otherKindError, type GVK } from '../request/body';
 import type { Attrs } from '../selectors';
 
 /** kube-apiserver's request body limit (MaxRequestBodyBytes). */
@@ -43,11 +43,9 @@ export function attrsOf(def: ResourceDefinition, obj: KObject): Attrs {
 export const apiVersionOf = (def: ResourceDefinition) => gvString(def);
 
 /** Parses a JSON request body; kube answers 400 for bodies it cannot decode. */
-/** A JSON body of the kind the URL takes: the resource's, or a subresource's own (Scale, Binding, Eviction, ...). */
-export async function readJsonBody(req: Request, def: ResourceDefinition, subresource?: string): Promise<{ obj: KObject; raw: string }> {
+/** A JSON body of the kind the URL takes (a resource's, or a subresource's own: Scale, Binding, ...). */
+export async function readJsonBody(req: Request, expected: GVK): Promise<{ obj: KObject; raw: string }> {
   const text = await readBodyText(req);
-  const sub = subresource ? def.subresources?.find((s) => s.name === subresource) : undefined;
-  const expected = sub ? { group: sub.group ?? def.group, version: sub.version ?? def.version, kind: sub.kind } : def;
   return { obj: decodeJsonBody(text, expected), raw: text };
 }
 

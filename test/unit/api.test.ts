@@ -138,7 +138,7 @@ describe('bad input leaves the store unchanged', () => {
     ['an unknown field selector', () => api('GET', '/api/v1/pods?fieldSelector=spec.nope%3Dx'), 400, 'BadRequest'],
     ['bad label selector syntax', () => api('GET', '/api/v1/pods?labelSelector=a%20in%20b'), 400, 'BadRequest'],
     ['a continue token that is not one', () => api('GET', '/api/v1/pods?limit=1&continue=garbage'), 400, 'BadRequest'],
-    ['a protobuf body of a kind without a decoder', () => api('POST', '/api/v1/namespaces/default/configmaps', protobufEnvelope('v1', 'Widget'), { 'content-type': 'application/vnd.kubernetes.protobuf' }), 415, 'UnsupportedMediaType'],
+    ['a protobuf body of a kind kube has no type for', () => api('POST', '/api/v1/namespaces/default/configmaps', protobufEnvelope('v1', 'Widget'), { 'content-type': 'application/vnd.kubernetes.protobuf' }), 400, 'BadRequest'],
     ['a truncated protobuf body', () => api('POST', '/api/v1/namespaces/default/configmaps', new TextEncoder().encode('k8s\u0000\u000a\u0030'), { 'content-type': 'application/vnd.kubernetes.protobuf' }), 400, 'BadRequest'],
     ['a YAML body', () => api('POST', '/api/v1/namespaces/default/configmaps', 'metadata: {name: x}', { 'content-type': 'text/plain' }), 415, 'UnsupportedMediaType'],
     ['an unknown resource', () => api('GET', '/api/v1/widgets'), 404, 'NotFound'],

@@ -13,6 +13,7 @@
 //   [versioner]  k8s.io/apiserver pkg/storage/api_object_versioner.go, ParseResourceVersion
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeObject, envelope } from '../../src/protobuf';
 import { api, cm, mkns, type J } from './helpers';
 
 const NS = 'decode-errors';
@@ -71,6 +72,14 @@ describe('decode errors', () => {
     // nothing was stored
     const after = await api('GET', path);
     expect(after.body.items.length).toBe(before.body.items.length);
+  });
+
+  it('protobuf bodies of another or an unknown kind answer as JSON ones do [codec]', async () => {
+    const pb = { 'content-type': 'application/vnd.kubernetes.protobuf' };
+    const secret = await api('POST', CMS, encodeObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }), pb);
+    expect(secret.body).toMatchObject({ code: 400, message: 'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): unknown conversion' });
+    const widget = await api('POST', CMS, envelope('example.com/v1', 'Widget', []), pb);
+    expect(widget.body).toMatchObject({ code: 400, message: 'Widget in version "v1" cannot be handled as a ConfigMap: no kind "Widget" is registered for version "example.com/v1" in scheme "pkg/api/legacyscheme/scheme.go:30"' });
   });
 
   it('a body without apiVersion and kind takes them from the URL [interpret][codec]', async () => {
