@@ -8,6 +8,7 @@
 
 import { messageForKind, MESSAGES, SPECIAL_MESSAGES, type FieldDescriptor } from '../protobuf';
 import type { KObject } from '../resources/types';
+import { gvString } from '../resources/registry';
 import { badRequest } from '../status/status';
 import { goSyntaxError, goTypeError, goValueKind } from './go-json';
 
@@ -19,8 +20,6 @@ const SCHEME = 'pkg/api/legacyscheme/scheme.go:30';
 
 /** The group, version and kind a URL takes (a subresource may take another kind than its resource). */
 export interface GVK { group: string; version: string; kind: string }
-
-const gvString = (g: { group: string; version: string }) => (g.group ? `${g.group}/${g.version}` : g.version);
 
 /** summarizeData: an object's first 30 bytes as text, anything else in hex. */
 function summarize(text: string): string {

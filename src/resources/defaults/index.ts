@@ -11,11 +11,9 @@ import type { KObject, ResourceDefinition } from '../types';
 import { gvString } from '../registry';
 import { CORE_DEFAULTS } from './core';
 import { GROUP_DEFAULTS } from './groups';
-import type { TypeDefaults } from './types';
+import { isObject, type TypeDefaults } from './types';
 
 export const DEFAULTS: Readonly<Record<string, TypeDefaults>> = { ...CORE_DEFAULTS, ...GROUP_DEFAULTS };
-
-const isObject = (v: unknown): v is KObject => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Applies the defaults of msg and of every type inside it to obj, in place. */
 export function defaultMessage(msg: string, obj: KObject): void {
