@@ -13,10 +13,16 @@ import { createHash } from 'node:crypto';
  * a kind is stored in, base64; the same for every version served from one storage. Kinds that
  * are answers, never stored, have none.
  */
+const hashes = new Map<ResourceDefinition, string>();
 function storageVersionHash(d: ResourceDefinition): string | undefined {
   if (d.review) return undefined;
-  const s = storageDef(d);
-  return createHash('sha256').update(`${s.group}/${s.version}/${s.kind}`).digest().subarray(0, 8).toString('base64');
+  let hash = hashes.get(d);
+  if (hash === undefined) {
+    const s = storageDef(d);
+    hash = createHash('sha256').update(`${s.group}/${s.version}/${s.kind}`).digest().subarray(0, 8).toString('base64');
+    hashes.set(d, hash);
+  }
+  return hash;
 }
 
 function apiResource(d: ResourceDefinition) {

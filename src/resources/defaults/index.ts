@@ -15,20 +15,46 @@ import { isObject, type TypeDefaults } from './types';
 
 export const DEFAULTS: Readonly<Record<string, TypeDefaults>> = { ...CORE_DEFAULTS, ...GROUP_DEFAULTS };
 
+interface Nested { name: string; message: string; inline: boolean; shape: 'one' | 'list' | 'map' }
+
+const nestedCache = new Map<string, Nested[]>();
+const reaches = new Map<string, boolean>();
+
+/** Whether msg, or a type inside it, has defaults (types that cannot are never walked). */
+function reachesDefaults(msg: string): boolean {
+  const known = reaches.get(msg);
+  if (known !== undefined) return known;
+  reaches.set(msg, false); // a type that contains itself adds nothing while it is being looked at
+  const found = !!DEFAULTS[msg] || nested(msg).length > 0;
+  reaches.set(msg, found);
+  return found;
+}
+
+/** The fields of msg holding messages that have defaults somewhere inside, computed once per type. */
+function nested(msg: string): Nested[] {
+  let list = nestedCache.get(msg);
+  if (list) return list;
+  list = [];
+  nestedCache.set(msg, list);
+  for (const f of Object.values(MESSAGES[msg] ?? {})) {
+    const m = /^(?:map<string,)?message:([^>]+)>?$/.exec(f.type);
+    if (!m || !MESSAGES[m[1]] || !reachesDefaults(m[1])) continue; // Time, Quantity, ...: nothing to default
+    list.push({ name: f.name, message: m[1], inline: !!f.inline, shape: f.type.startsWith('map<') ? 'map' : f.repeated ? 'list' : 'one' });
+  }
+  return list;
+}
+
 /** Applies the defaults of msg and of every type inside it to obj, in place. */
 export function defaultMessage(msg: string, obj: KObject): void {
   DEFAULTS[msg]?.(obj);
-  for (const f of Object.values(MESSAGES[msg] ?? {})) {
-    if (!f.type.startsWith('message:') && !f.type.startsWith('map<string,message:')) continue;
-    const inner = f.type.slice(f.type.indexOf('message:') + 'message:'.length).replace(/>$/, '');
-    if (!MESSAGES[inner]) continue; // Time, Quantity, ...: nothing to default
+  for (const f of nested(msg)) {
     if (f.inline) {
-      defaultMessage(inner, obj);
+      defaultMessage(f.message, obj);
       continue;
     }
     const v = obj[f.name];
-    const values = f.type.startsWith('map<') ? (isObject(v) ? Object.values(v) : []) : f.repeated ? (Array.isArray(v) ? v : []) : [v];
-    for (const item of values) if (isObject(item)) defaultMessage(inner, item);
+    const values = f.shape === 'map' ? (isObject(v) ? Object.values(v) : []) : f.shape === 'list' ? (Array.isArray(v) ? v : []) : [v];
+    for (const item of values) if (isObject(item)) defaultMessage(f.message, item);
   }
 }
 
