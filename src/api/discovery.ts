@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
  */
 const hashes = new Map<ResourceDefinition, string>();
 function storageVersionHash(d: ResourceDefinition): string | undefined {
-  if (d.review) return undefined;
+  if (d.review || d.virtual) return undefined;
   let hash = hashes.get(d);
   if (hash === undefined) {
     const s = storageDef(d);
@@ -25,7 +25,12 @@ function storageVersionHash(d: ResourceDefinition): string | undefined {
   return hash;
 }
 
-function apiResource(d: ResourceDefinition) {
+interface APIResource {
+  name: string; singularName: string; namespaced: boolean; group?: string; version?: string; kind: string; verbs: string[];
+  shortNames?: string[]; categories?: string[]; storageVersionHash?: string;
+}
+
+function apiResource(d: ResourceDefinition): APIResource {
   const hash = storageVersionHash(d);
   return {
     name: d.resource, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: verbsOf(d),
@@ -35,45 +40,58 @@ function apiResource(d: ResourceDefinition) {
   };
 }
 
-function apiSubresources(d: ResourceDefinition) {
+function apiSubresources(d: ResourceDefinition): APIResource[] {
   return (d.subresources ?? []).map((s) => ({
-    name: `${d.resource}/${s.name}`, singularName: '', namespaced: d.namespaced, kind: s.kind,
-    ...(s.group !== undefined ? { group: s.group, version: s.version } : {}), verbs: s.verbs,
+    name: `${d.resource}/${s.name}`, singularName: '', namespaced: d.namespaced,
+    ...(s.group !== undefined ? { group: s.group, version: s.version } : {}), kind: s.kind, verbs: s.verbs,
   }));
 }
 
-/** APIResourceList for /api/v1 and /apis/{group}/{version}. */
+/** The installer registers paths in sorted order, so a group version's resources come sorted by name. */
+function apiResources(group: string, version: string): APIResource[] {
+  return resourcesIn(group, version).flatMap((d) => [apiResource(d), ...apiSubresources(d)])
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** APIResourceList for /api/v1 and /apis/{group}/{version}; the legacy core list has no apiVersion. */
 export function resourceList(group: string, version: string) {
-  const defs = resourcesIn(group, version);
-  if (defs.length === 0) return undefined;
+  if (resourcesIn(group, version).length === 0) return undefined;
   return {
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gvString({ group, version }),
-    resources: defs.flatMap((d) => [apiResource(d), ...apiSubresources(d)]),
+    kind: 'APIResourceList', ...(group ? { apiVersion: 'v1' } : {}), groupVersion: gvString({ group, version }),
+    resources: apiResources(group, version),
   };
 }
 
-function apiGroup(group: string, versions: string[]) {
+function apiGroup(group: string, versions: readonly string[]) {
   const vs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
   return { name: group, versions: vs, preferredVersion: vs[0] };
 }
 
-function discoveryGroup(group: string, versions: string[]) {
+/**
+ * One group of aggregated discovery, made from the legacy lists as kube's
+ * ConvertGroupVersionIntoToDiscovery makes it: a responseKind names a group
+ * and version only where the APIResource does (a Scale, an Eviction).
+ */
+function discoveryGroup(group: string, versions: readonly string[]) {
   return {
-    metadata: { name: group },
-    versions: versions.map((version) => ({
-      version, freshness: 'Current',
-      resources: resourcesIn(group, version).map((d) => ({
-        resource: d.resource, responseKind: { group: d.group, version: d.version, kind: d.kind },
-        scope: d.namespaced ? 'Namespaced' : 'Cluster', singularResource: d.singular, verbs: verbsOf(d),
-        ...(d.shortNames?.length ? { shortNames: d.shortNames } : {}),
-        ...(d.categories?.length ? { categories: d.categories } : {}),
-        ...(d.subresources?.length ? {
-          subresources: d.subresources.map((s) => ({
-            subresource: s.name, responseKind: { group: s.group ?? d.group, version: s.version ?? d.version, kind: s.kind }, verbs: s.verbs,
-          })),
-        } : {}),
-      })),
-    })),
+    metadata: group ? { name: group } : {},
+    versions: versions.map((version) => {
+      const list = apiResources(group, version);
+      const kindOf = (r: APIResource) => ({ group: r.group ?? '', kind: r.kind, version: r.version ?? '' });
+      const resources = list.filter((r) => !r.name.includes('/')).map((r) => ({
+        resource: r.name, responseKind: kindOf(r), scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singularName, verbs: r.verbs,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+        subresources: [] as { subresource: string; responseKind: ReturnType<typeof kindOf>; verbs: string[] }[],
+      }));
+      for (const r of list) {
+        const [parent, sub] = r.name.split('/');
+        if (sub !== undefined) resources.find((x) => x.resource === parent)!.subresources.push({ subresource: sub, responseKind: kindOf(r), verbs: r.verbs });
+      }
+      return {
+        version, resources: resources.map(({ subresources, ...r }) => (subresources.length ? { ...r, subresources } : r)), freshness: 'Current',
+      };
+    }),
   };
 }
 

@@ -20,6 +20,7 @@ import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject, type ObjectFormat } from './negotiate';
 import { send } from './respond';
 import { serveWatch } from './watch-stream';
+import { serveVirtual } from './virtual';
 import { otherKindError, type GVK } from '../request/body';
 import { ensureBootstrapped } from '../bootstrap';
 import { notifyControllers } from '../controllers/notify';
@@ -74,6 +75,11 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
   // negotiates first. Answers such as access reviews have no Table form.
   const format = op.verb === 'watch' ? 'json' : negotiateObject(c.req.header('accept'), !op.def.review, true);
   const respondObject = (text: string, status: 200 | 201) => respond(c, op, format, text, status);
+  if (op.def.virtual) {
+    const answer = await serveVirtual({ ctx, op, query, env: c.env, body: async () => (await readBody(c, op)).obj });
+    if (format === 'table' && answer.list) return c.json(toTable(op.def, answer.list, {}, includeObject(query)));
+    return send(c, format === 'table' ? 'json' : format, answer.text, answer.status);
+  }
   if (op.def.review) {
     if (op.verb !== 'create' || op.name !== undefined) throw methodNotSupported(op.def, op.verb);
     const { obj } = await readBody(c, op);

@@ -23,16 +23,53 @@ export const definitions = (): readonly ResourceDefinition[] => DEFINITIONS;
 
 export const verbsOf = (d: ResourceDefinition): Verb[] => d.verbs ?? ALL_VERBS;
 
-/** Groups in discovery order: the order definitions first mention them (core first). */
-export function groups(): { group: string; versions: string[] }[] {
+/**
+ * kube-apiserver's APIService priorities (pkg/controlplane/apiserver/aggregator.go and
+ * cmd/kube-apiserver/app/aggregator.go, 1.35): a group's place in discovery, and a version's
+ * place within its group (the first is the preferred version).
+ */
+const PRIORITIES: Record<string, { group: number; version: number }> = {
+  'v1': { group: 18000, version: 1 },
+  'apps/v1': { group: 17800, version: 15 },
+  'events.k8s.io/v1': { group: 17750, version: 15 },
+  'authentication.k8s.io/v1': { group: 17700, version: 15 },
+  'authorization.k8s.io/v1': { group: 17600, version: 15 },
+  'autoscaling/v2': { group: 17500, version: 30 },
+  'autoscaling/v1': { group: 17500, version: 15 },
+  'batch/v1': { group: 17400, version: 15 },
+  'certificates.k8s.io/v1': { group: 17300, version: 15 },
+  'networking.k8s.io/v1': { group: 17200, version: 15 },
+  'policy/v1': { group: 17100, version: 15 },
+  'rbac.authorization.k8s.io/v1': { group: 17000, version: 15 },
+  'storage.k8s.io/v1': { group: 16800, version: 15 },
+  'admissionregistration.k8s.io/v1': { group: 16700, version: 15 },
+  'apiextensions.k8s.io/v1': { group: 16700, version: 15 },
+  'scheduling.k8s.io/v1': { group: 16600, version: 15 },
+  'coordination.k8s.io/v1': { group: 16500, version: 15 },
+  'node.k8s.io/v1': { group: 16300, version: 15 },
+  'discovery.k8s.io/v1': { group: 16200, version: 15 },
+  'flowcontrol.apiserver.k8s.io/v1': { group: 16100, version: 21 },
+};
+const priority = (gv: GroupVersion) => PRIORITIES[gvString(gv)] ?? { group: 0, version: 0 };
+
+/**
+ * Groups in discovery order, as the aggregator sorts APIServices: by group priority, then
+ * name; versions by version priority (the preferred first).
+ */
+export const groups = (): readonly { group: string; versions: string[] }[] => GROUPS;
+
+function discoveryOrder(): { group: string; versions: string[] }[] {
   const out: { group: string; versions: string[] }[] = [];
   for (const d of DEFINITIONS) {
     let g = out.find((x) => x.group === d.group);
     if (!g) out.push((g = { group: d.group, versions: [] }));
     if (!g.versions.includes(d.version)) g.versions.push(d.version);
   }
-  return out;
+  const top = (g: { group: string; versions: string[] }) => Math.max(...g.versions.map((version) => priority({ group: g.group, version }).group));
+  for (const g of out) g.versions.sort((a, b) => priority({ group: g.group, version: b }).version - priority({ group: g.group, version: a }).version);
+  return out.sort((a, b) => top(b) - top(a) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
+const GROUPS = discoveryOrder();
 
 export const resourcesIn = (group: string, version: string) => DEFINITIONS.filter((d) => d.group === group && d.version === version);
 

@@ -98,6 +98,11 @@ export interface ResourceDefinition {
    * the posted object with the answer filled in. Such kinds have no Table form.
    */
   review?(obj: KObject, reviewer: Reviewer): KObject | Promise<KObject>;
+  /**
+   * Kinds served by a handler of their own instead of the store (kube's REST
+   * objects that are not a generic registry: bindings, componentstatuses); see api/virtual.ts.
+   */
+  virtual?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { KObject, ResourceDefinition } from '../resources/types';
 import type { Operation } from '../request/info';
 import { lookup } from '../resources/registry';
 import { formatLabelSelector } from '../resources/defs/shared';
-import { ApiError, badRequest, conflict, forbidden, invalid, success } from '../status/status';
+import { ApiError, badRequest, conflict, forbidden, invalid } from '../status/status';
 import type { RestContext } from './context';
 import { getObject, listObjects } from './read';
 import { guaranteedUpdate, type PatchType, applyPatch } from './write';
@@ -17,6 +17,7 @@ import { rfc3339 } from './objects';
 import { issueServiceAccountToken } from './tokens';
 import { checkTypeAndScope } from './objects';
 import { applyApproval } from '../resources/defs/certificates/certificatesigningrequests';
+import { applyResize } from '../resources/defs/core/pods';
 import { budgetSelects, setDisruptionAllowed } from '../resources/defs/policy/poddisruptionbudgets';
 
 export interface SubresourceHandler {
@@ -77,6 +78,9 @@ const scale: SubresourceHandler = {
   },
 };
 
+/** What BindingREST and EvictionREST answer: a bare success, coded 201 by the create handler. */
+const CREATED_STATUS = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+
 // ---- pods/binding ------------------------------------------------------------
 
 const binding: SubresourceHandler = {
@@ -97,7 +101,7 @@ const binding: SubresourceHandler = {
       return next;
     });
     if (!dryRun) await recordEvent(ctx, JSON.parse((await getObject(ctx, op)).object), 'Normal', 'Scheduled', `Successfully assigned ${op.namespace}/${name} to ${node}`, 'default-scheduler');
-    return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
+    return CREATED_STATUS;
   },
 };
 
@@ -163,7 +167,7 @@ const eviction: SubresourceHandler = {
       }
     }
     await deleteObject(ctx, op.def, op.namespace, name, parseDeleteOptions(new URLSearchParams(), deleteOptions));
-    return JSON.stringify({ ...success(qualified(op.def), name), code: 201 });
+    return CREATED_STATUS;
   },
 };
 
@@ -227,10 +231,34 @@ const approval: SubresourceHandler = {
   },
 };
 
+// ---- pods/resize ------------------------------------------------------------------
+
+function resizeTo(ctx: RestContext, op: Operation, opts: WriteOptions, resourceVersion: string | undefined, next: (current: KObject) => KObject): Promise<string> {
+  return guaranteedUpdate(ctx, op, op.name!, { ...opts, resourceVersion, subresource: 'resize', kindRules: false }, (old) => {
+    const { pod, errors } = applyResize(next(old), old);
+    if (errors.length) throw invalid('Pod', '', op.name!, errors);
+    return pod;
+  });
+}
+
+const resize: SubresourceHandler = {
+  async get(ctx, op) {
+    return (await getObject(ctx, op)).object;
+  },
+  async update(ctx, op, body, opts) {
+    checkTypeAndScope(op.def, body, op.namespace);
+    if (body.metadata?.name && body.metadata.name !== op.name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${op.name})`);
+    return resizeTo(ctx, op, opts, body.metadata?.resourceVersion || undefined, () => body);
+  },
+  async patch(ctx, op, type, patch, opts) {
+    return resizeTo(ctx, op, opts, undefined, (current) => applyPatch(op.def, op.name!, type, current, patch));
+  },
+};
+
 /** Keyed by "<group>/<resource>/<subresource>". */
 const HANDLERS: Record<string, SubresourceHandler> = {
   'apps/deployments/scale': scale, 'apps/replicasets/scale': scale, 'apps/statefulsets/scale': scale, '/replicationcontrollers/scale': scale,
-  '/pods/binding': binding, '/pods/eviction': eviction, '/namespaces/finalize': finalize, '/serviceaccounts/token': token,
+  '/pods/binding': binding, '/pods/resize': resize, '/pods/eviction': eviction, '/namespaces/finalize': finalize, '/serviceaccounts/token': token,
   'certificates.k8s.io/certificatesigningrequests/approval': approval,
 };
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { definitions, gvString } from '../../src/resources/registry'
 import { MINIMAL } from '../unit/minimal-objects'
-import { setupE2E, type E2E } from './harness'
+import { parseTable, setupE2E, type E2E } from './harness'
 
 let e: E2E
 const NS = 'every-kind'
@@ -29,7 +29,7 @@ const qualified = (d: { resource: string; version: string; group: string }) => `
 // core and events.k8s.io Events share their storage, as the HPA versions do
 const nameOf = (d: { group: string; version: string; resource: string }) => `k-${d.group.split('.')[0] || 'core'}-${d.version}-${d.resource.slice(0, 20)}`
 
-const stored = definitions().filter((d) => !d.review && (d.verbs ?? ['create']).includes('create'))
+const stored = definitions().filter((d) => !d.review && !d.virtual && (d.verbs ?? ['create']).includes('create'))
 
 describe('every served kind and version with kubectl', () => {
   it.each(stored.map((d) => [`${gvString(d)} ${d.kind}`, d] as const))('%s: create -f, get, describe, explain', async (_label, d) => {
@@ -63,12 +63,20 @@ describe('every served kind and version with kubectl', () => {
     expect(explain.stdout).toMatch(new RegExp(`^VERSION:\\s+${d.version}$`, 'm'))
   })
 
-  it('explain of the kinds that are answers, never stored', async () => {
-    for (const d of definitions().filter((x) => x.review)) {
+  it('explain of the kinds that are answers or act on others, never stored', async () => {
+    for (const d of definitions().filter((x) => x.review || x.virtual)) {
       const r = await e.kubectl(['explain', d.resource, `--api-version=${gvString(d)}`])
       ok(r, `explain ${d.resource}`)
       expect(r.stdout).toMatch(new RegExp(`^KIND:\\s+${d.kind}$`, 'm'))
     }
+  })
+
+  it("get componentstatuses: the control plane's health, with kube's deprecation warning", async () => {
+    const r = await e.kubectl(['get', 'cs'])
+    ok(r, 'get cs')
+    expect(r.stderr).toContain('Warning: v1 ComponentStatus is deprecated in v1.19+')
+    const rows = parseTable(r.stdout)
+    expect(rows.map((x) => [x.NAME, x.STATUS, x.MESSAGE])).toEqual([['scheduler', 'Healthy', 'ok'], ['controller-manager', 'Healthy', 'ok'], ['etcd-0', 'Healthy', 'ok']])
   })
 
   it('get all lists the "all" kinds of the namespace', async () => {

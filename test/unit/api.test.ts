@@ -10,7 +10,8 @@ describe('discovery and system endpoints', () => {
     const core = await api('GET', '/api', undefined, { accept });
     expect(core.headers.get('content-type')).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
     const pods = core.body.items[0].versions[0].resources.find((r: { resource: string }) => r.resource === 'pods');
-    expect(pods).toMatchObject({ scope: 'Namespaced', shortNames: ['po'], categories: ['all'], responseKind: { kind: 'Pod', version: 'v1' } });
+    // a responseKind names a group and version only where the APIResource does (ConvertGroupVersionIntoToDiscovery)
+    expect(pods).toMatchObject({ scope: 'Namespaced', shortNames: ['po'], categories: ['all'], responseKind: { group: '', kind: 'Pod', version: '' } });
     const legacy = await api('GET', '/api');
     expect(legacy.body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(legacy.body.serverAddressByClientCIDRs[0].clientCIDR).toBe('0.0.0.0/0');

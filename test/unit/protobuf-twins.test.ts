@@ -31,12 +31,15 @@ function normalize(obj: J, name: string): J {
     delete o.spec.clusterIPs;
   }
   if (o.status?.token) delete o.status.token;
+  // a time the server stamps (a PersistentVolume's phase change) may fall in another second
+  if (o.status?.lastPhaseTransitionTime) o.status.lastPhaseTransitionTime = 'TIME';
   return o;
 }
 
 describe('protobuf and JSON twins of every served kind', () => {
   beforeAll(() => mkns(NS));
-  const creatable = definitions().filter((d) => (d.verbs ?? ['create']).includes('create'));
+  // virtual kinds (bindings) act on other objects; test/unit/core-virtual.test.ts covers them
+  const creatable = definitions().filter((d) => !d.virtual && (d.verbs ?? ['create']).includes('create'));
 
   it('the minimal-object table covers every creatable kind', () => {
     expect(creatable.filter((d) => !MINIMAL[`${gvString(d)}/${d.resource}`]).map((d) => `${gvString(d)}/${d.resource}`)).toEqual([]);

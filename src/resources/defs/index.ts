@@ -41,12 +41,14 @@ import { storageclasses } from './storage/storageclasses';
 import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
 import { horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers-v1';
+import { bindings } from './core/bindings';
+import { componentstatuses } from './core/componentstatuses';
 import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization/reviews';
 
 export const DEFINITIONS: ResourceDefinition[] = [
   // core/v1
-  configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes,
+  bindings, componentstatuses, configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes,
   pods, podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
   // apps/v1
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,

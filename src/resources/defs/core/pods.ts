@@ -1,4 +1,4 @@
-import type { KObject, ResourceDefinition } from '../../types';
+import type { FieldError, KObject, ResourceDefinition } from '../../types';
 import { Errors, deepEqual } from '../../validation';
 import { AGE_COLUMN, validatePodSpec } from '../shared';
 import { humanDuration } from '../../../table/age';
@@ -72,6 +72,7 @@ export const pods: ResourceDefinition = {
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'resize', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
   selectableFields: {
     'spec.nodeName': (o) => o.spec?.nodeName ?? '',
@@ -140,4 +141,42 @@ function qosClass(spec: KObject | undefined): string {
   }
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/**
+ * The resize subresource's strategy (podResizeStrategy, 1.35): of the pod a client sends, only
+ * its containers' resources and resizePolicy count (and a sidecar's, an init container that
+ * restarts Always); everything else stays as stored. What may not change is an error:
+ * resources other than cpu and memory, and the pod's QoS class.
+ */
+export function applyResize(body: KObject, old: KObject): { pod: KObject; errors: FieldError[] } {
+  const pod = structuredClone(old);
+  const e = new Errors();
+  const take = (field: 'containers' | 'initContainers') => {
+    const sent: KObject[] = Array.isArray(body.spec?.[field]) ? body.spec[field] : [];
+    (pod.spec?.[field] ?? []).forEach((c: KObject, i: number) => {
+      if (field === 'initContainers' && c.restartPolicy !== 'Always') return;
+      const mine = sent.find((x) => x?.name === c.name);
+      if (!mine) return;
+      for (const k of ['resources', 'resizePolicy'] as const) {
+        if (mine[k] === undefined) delete c[k]; else c[k] = structuredClone(mine[k]);
+      }
+      for (const part of ['requests', 'limits'] as const) {
+        const before = old.spec[field][i].resources?.[part] ?? {};
+        const after = c.resources?.[part] ?? {};
+        for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+          if (name !== 'cpu' && name !== 'memory' && before[name] !== after[name]) {
+            e.forbidden(`spec.${field}[${i}].resources.${part}`, 'only cpu and memory resources are mutable');
+            break;
+          }
+        }
+      }
+    });
+  };
+  take('containers');
+  take('initContainers');
+  validatePodSpec(e, pod.spec, 'spec');
+  if (qosClass(pod.spec) !== (old.status?.qosClass ?? qosClass(old.spec))) e.forbidden('spec', 'Pod QOS Class may not change as a result of resizing');
+  if (!deepEqual(pod.spec, old.spec)) pod.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  return { pod, errors: e.list };
 }
