@@ -1,5 +1,5 @@
 // What a new cluster has before anyone writes to it: the system namespaces,
-// the `kubernetes` Service and the default RBAC policy, as kube-apiserver's
+// the `kubernetes` Service and its ServiceCIDR, and the default RBAC policy, as kube-apiserver's
 // bootstrap controllers create them, and the default StorageClass served by
 // the built-in local-path provisioner (k3s ships its local-path class the same way). Runs once per isolate and only creates what is missing, so a
 // removed kube-node-lease comes back as it does in a real cluster.
@@ -11,7 +11,7 @@ import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, reconcile } from 
 import { SERVER_WRITE } from './request/options';
 import { readObject } from './rest/read';
 import { ApiError } from './status/status';
-import { KUBERNETES_SERVICE_IP } from './rest/hooks/services';
+import { KUBERNETES_SERVICE_IP, SERVICE_CIDR } from './rest/hooks/services';
 import { DEFAULT_CLASS_ANNOTATION } from './rest/hooks/persistentvolumeclaims';
 import { LOCAL_PATH_PROVISIONER } from './controllers/storage';
 
@@ -21,6 +21,11 @@ const KUBERNETES_SERVICE: KObject = {
   apiVersion: 'v1', kind: 'Service',
   metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
   spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+};
+
+/** The range service IPs come from, as kube's default-servicecidr controller publishes it. */
+const DEFAULT_SERVICE_CIDR: KObject = {
+  apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: { name: 'kubernetes' }, spec: { cidrs: [SERVICE_CIDR] },
 };
 
 /** Node-local directories, made on the node that runs a claim's first pod. */
@@ -45,6 +50,8 @@ async function bootstrap(ctx: RestContext) {
     for (const name of SYSTEM_NAMESPACES) await ensure(ctx, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   if (services) await ensure(ctx, services, 'default', structuredClone(KUBERNETES_SERVICE));
+  const cidrs = lookup('networking.k8s.io', 'v1', 'servicecidrs');
+  if (cidrs) await ensure(ctx, cidrs, undefined, structuredClone(DEFAULT_SERVICE_CIDR));
   const classes = lookup('storage.k8s.io', 'v1', 'storageclasses');
   if (classes) await ensure(ctx, classes, undefined, structuredClone(LOCAL_PATH_CLASS));
   const roles = lookup('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;

@@ -39,6 +39,8 @@ describe('discovery and system endpoints', () => {
     expect(ns.body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system', 'kube-public', 'kube-node-lease']));
     const svc = await api('GET', '/api/v1/namespaces/default/services/kubernetes');
     expect(svc.body.spec.clusterIP).toBe('10.96.0.1');
+    const cidr = await api('GET', '/apis/networking.k8s.io/v1/servicecidrs/kubernetes');
+    expect(cidr.body.spec).toEqual({ cidrs: ['10.96.0.0/12'] });
   });
 });
 

@@ -97,7 +97,15 @@ const EXPECTED: Record<string, (name: string) => J> = {
   'networking.k8s.io/v1/ingressclasses': () => ({}),
   'networking.k8s.io/v1/ingresses': () => ({}),
   'networking.k8s.io/v1/ipaddresses': () => ({}),
+  'networking.k8s.io/v1/servicecidrs': () => ({ status: {} }), // PrepareForCreate's zero status
   'networking.k8s.io/v1/networkpolicies': () => ({ spec: { podSelector: {}, policyTypes: ['Ingress'] } }), // net SetDefaults_NetworkPolicy
+  'storage.k8s.io/v1/csidrivers': () => ({ // storage SetDefaults_CSIDriver
+    spec: { attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false },
+  }),
+  'storage.k8s.io/v1/csinodes': () => ({}),
+  'storage.k8s.io/v1/csistoragecapacities': () => ({}),
+  'storage.k8s.io/v1/volumeattachments': () => ({ status: { attached: false } }), // PrepareForCreate's zero status, as Go writes it
+  'storage.k8s.io/v1/volumeattributesclasses': () => ({}),
   'storage.k8s.io/v1/storageclasses': () => ({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }), // storage SetDefaults_StorageClass
   'scheduling.k8s.io/v1/priorityclasses': () => ({ preemptionPolicy: 'PreemptLowerPriority' }), // sched. SetDefaults_PriorityClass
   // autosc. v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1, an 80% CPU target

@@ -152,6 +152,28 @@ const NAMED: Record<string, unknown> = {
   'scheduling.k8s.io/v1': list('scheduling.k8s.io/v1', [
     { name: 'priorityclasses', singularName: 'priorityclass', namespaced: false, kind: 'PriorityClass', verbs: VERBS, shortNames: ['pc'], storageVersionHash: '1QwjyaZjj3Y=' },
   ]),
+  // [rec] apis__networking.k8s.io__v1.json (a copy without "watch"), with ipaddresses and servicecidrs, GA
+  // and served in v1 since 1.33 (KEP-1880), stored as v1 since 1.34
+  'networking.k8s.io/v1': list('networking.k8s.io/v1', [
+    { name: 'ingressclasses', singularName: 'ingressclass', namespaced: false, kind: 'IngressClass', verbs: VERBS, storageVersionHash: 'l/iqIbDgFyQ=' },
+    { name: 'ingresses', singularName: 'ingress', namespaced: true, kind: 'Ingress', verbs: VERBS, shortNames: ['ing'], storageVersionHash: '39NQlfNR+bo=' },
+    sub('ingresses/status', 'Ingress', SUB),
+    { name: 'ipaddresses', singularName: 'ipaddress', namespaced: false, kind: 'IPAddress', verbs: VERBS, shortNames: ['ip'], storageVersionHash: '3f/plJFChNE=' },
+    { name: 'networkpolicies', singularName: 'networkpolicy', namespaced: true, kind: 'NetworkPolicy', verbs: VERBS, shortNames: ['netpol'], storageVersionHash: 'YpfwF18m1G8=' },
+    { name: 'servicecidrs', singularName: 'servicecidr', namespaced: false, kind: 'ServiceCIDR', verbs: VERBS, storageVersionHash: 'gNLvruQhW2g=' },
+    sub('servicecidrs/status', 'ServiceCIDR', SUB, false),
+  ]),
+  // [rec] apis__storage.k8s.io__v1.json (a copy without "watch"), with volumeattributesclasses, GA and served
+  // in v1 since 1.34 (KEP-3751), stored as v1 from 1.35
+  'storage.k8s.io/v1': list('storage.k8s.io/v1', [
+    { name: 'csidrivers', singularName: 'csidriver', namespaced: false, kind: 'CSIDriver', verbs: VERBS, storageVersionHash: 'hL6j/rwBV5w=' },
+    { name: 'csinodes', singularName: 'csinode', namespaced: false, kind: 'CSINode', verbs: VERBS, storageVersionHash: 'Pe62DkZtjuo=' },
+    { name: 'csistoragecapacities', singularName: 'csistoragecapacity', namespaced: true, kind: 'CSIStorageCapacity', verbs: VERBS, storageVersionHash: 'xeVl+2Ly1kE=' },
+    { name: 'storageclasses', singularName: 'storageclass', namespaced: false, kind: 'StorageClass', verbs: VERBS, shortNames: ['sc'], storageVersionHash: 'K+m6uJwbjGY=' },
+    { name: 'volumeattachments', singularName: 'volumeattachment', namespaced: false, kind: 'VolumeAttachment', verbs: VERBS, storageVersionHash: 'tJx/ezt6UDU=' },
+    sub('volumeattachments/status', 'VolumeAttachment', SUB, false),
+    { name: 'volumeattributesclasses', singularName: 'volumeattributesclass', namespaced: false, kind: 'VolumeAttributesClass', verbs: VERBS, shortNames: ['vac'], storageVersionHash: 'tIjydgKBC5w=' },
+  ]),
   // [rec] apis__discovery.k8s.io__v1.json, with the v1 storage's hash (see above)
   'discovery.k8s.io/v1': list('discovery.k8s.io/v1', [
     { name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: VERBS, storageVersionHash: 'qgS0xkrxYAI=' },
@@ -171,6 +193,11 @@ describe('discovery as kube 1.35 serves it', () => {
     const got = (await api('GET', '/api/v1')).body;
     expect(got).toEqual(CORE_V1);
     expect(keysDeep(got)).toEqual(keysDeep(CORE_V1));
+  });
+
+  it('has a kube document for every group/version served', async () => {
+    const served = (await api('GET', '/apis')).body.groups.flatMap((g: { versions: { groupVersion: string }[] }) => g.versions.map((v) => v.groupVersion));
+    expect([...served].sort()).toEqual(Object.keys(NAMED).sort());
   });
 
   it.each(Object.keys(NAMED))('/apis/%s, whole', async (gv) => {

@@ -77,11 +77,17 @@ export const MINIMAL: Record<string, Make> = {
     apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta(name, ns),
     spec: { rules: [{ host: 'foo.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
   }),
+  'networking.k8s.io/v1/servicecidrs': (name) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: meta(name), spec: { cidrs: ['10.100.0.0/16'] } }),
   'networking.k8s.io/v1/ipaddresses': () => ({
     apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: meta(`192.168.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`),
     spec: { parentRef: { resource: 'services', name: 'web', namespace: 'default' } },
   }),
   'networking.k8s.io/v1/networkpolicies': (name, ns) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(name, ns), spec: { podSelector: {} } }),
+  'storage.k8s.io/v1/csidrivers': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: meta(name), spec: {} }),
+  'storage.k8s.io/v1/csinodes': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: meta(name), spec: { drivers: [{ name: 'csi.example.com', nodeID: name }] } }),
+  'storage.k8s.io/v1/csistoragecapacities': (name, ns) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity', metadata: meta(name, ns), storageClassName: 'standard', capacity: '10Gi' }),
+  'storage.k8s.io/v1/volumeattachments': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment', metadata: meta(name), spec: { attacher: 'csi.example.com', nodeName: 'node-1', source: { persistentVolumeName: 'pv-1' } } }),
+  'storage.k8s.io/v1/volumeattributesclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttributesClass', metadata: meta(name), driverName: 'csi.example.com', parameters: { iops: '3000' } }),
   'storage.k8s.io/v1/storageclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: meta(name), provisioner: 'example.com/disk' }),
   'scheduling.k8s.io/v1/priorityclasses': (name) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: meta(name), value: 1000 }),
   'autoscaling/v2/horizontalpodautoscalers': (name, ns) => ({

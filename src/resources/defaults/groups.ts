@@ -143,6 +143,19 @@ export const GROUP_DEFAULTS: Record<string, TypeDefaults> = {
     sc.reclaimPolicy ||= 'Delete';
     sc.volumeBindingMode ||= 'Immediate';
   },
+  // (SELinuxMountReadWriteOncePod, beta and on since 1.28, adds seLinuxMount)
+  [api('storage.v1', 'CSIDriver')]: (d) => {
+    d.spec ??= {}; // a struct, not a pointer: Go has one to default even when the JSON has none
+    if (!isObject(d.spec)) return;
+    const spec = d.spec;
+    spec.attachRequired ??= true;
+    spec.podInfoOnMount ??= false;
+    spec.storageCapacity ??= false;
+    spec.fsGroupPolicy ??= 'ReadWriteOnceWithFSType';
+    if (!Array.isArray(spec.volumeLifecycleModes) || spec.volumeLifecycleModes.length === 0) spec.volumeLifecycleModes = ['Persistent'];
+    spec.requiresRepublish ??= false;
+    spec.seLinuxMount ??= false;
+  },
 
   // scheduling.k8s.io/v1
   [api('scheduling.v1', 'PriorityClass')]: (pc) => {

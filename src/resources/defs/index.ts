@@ -38,6 +38,12 @@ import { ingresses } from './networking/ingresses';
 import { ipaddresses } from './networking/ipaddresses';
 import { networkpolicies } from './networking/networkpolicies';
 import { storageclasses } from './storage/storageclasses';
+import { csidrivers } from './storage/csidrivers';
+import { csinodes } from './storage/csinodes';
+import { csistoragecapacities } from './storage/csistoragecapacities';
+import { volumeattachments } from './storage/volumeattachments';
+import { volumeattributesclasses } from './storage/volumeattributesclasses';
+import { servicecidrs } from './networking/servicecidrs';
 import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
 import { horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers-v1';
@@ -67,9 +73,9 @@ export const DEFINITIONS: ResourceDefinition[] = [
   // policy/v1
   poddisruptionbudgets,
   // networking.k8s.io/v1
-  ingressclasses, ingresses, ipaddresses, networkpolicies,
+  ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   // storage.k8s.io/v1
-  storageclasses,
+  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
   // scheduling.k8s.io/v1
   priorityclasses,
   // autoscaling/v2, and autoscaling/v1 (stored as v2)

@@ -12,6 +12,7 @@ import { SERVER_WRITE } from '../../request/options';
 const CIDR_BASE = [10, 96, 0, 0];
 const CIDR_SIZE = 1 << 20;
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const SERVICE_CIDR = '10.96.0.0/12';
 const ATTEMPTS = 16;
 
 function randomServiceIP(): string {
