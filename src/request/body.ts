@@ -103,7 +103,7 @@ export function decodeJsonBody(text: string, def: GVK): KObject {
 const shortName = (msg: string) => msg.slice(msg.lastIndexOf('.') + 1);
 const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] } as const;
 const QUANTITY_FORMAT = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
-const QUANTITY_SUFFIX = /^(|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][-+]?[0-9]+)$/;
+const QUANTITY_SUFFIX = /^(|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][-+]?[0-9]+)$/;
 
 /** Fields of a message by JSON name, those of inline (embedded) messages promoted as Go promotes them. */
 function fieldsByJsonName(msg: string): Map<string, FieldDescriptor> {

@@ -135,10 +135,11 @@ function replaceObject(ctx: RestContext, op: Operation, name: string, body: KObj
   });
 }
 
-/** A status update changes status only (the status strategy's PrepareForUpdate). */
+/** A status update changes status only (the status strategy's PrepareForUpdate), decoded as any body is (defaults, canonical quantities). */
 function withStatus(def: ResourceDefinition, old: KObject, body: KObject): KObject {
   const next = structuredClone(old);
   next.status = body.status;
+  applyDefaults(def, next);
   def.prepareForStatusUpdate?.(next, old);
   return next;
 }
