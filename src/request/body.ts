@@ -11,6 +11,7 @@ import type { KObject } from '../resources/types';
 import { gvString } from '../resources/registry';
 import { badRequest } from '../status/status';
 import { goSyntaxError, goTypeError, goValueKind } from './go-json';
+import { parseTime } from '../resources/time';
 
 /** The anonymous struct SimpleMetaFactory.Interpret decodes into, as reflect prints it. */
 const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
@@ -125,7 +126,7 @@ function fieldsOf(msg: string) {
 /**
  * What Go's decoder reports for obj decoded as msg, if anything: the first type
  * mismatch (decoding goes on after it), unless a type's own UnmarshalJSON fails
- * later (Quantity, IntOrString, Time), which stops decoding and wins.
+ * later (Quantity, IntOrString, Time: time.Parse's error text), which stops decoding and wins.
  */
 export function typeError(msg: string, obj: KObject): string | undefined {
   const walk = new Walk();
@@ -195,15 +196,19 @@ class Walk {
       }
     }
     const msg = type.slice('message:'.length);
-    switch (Object.hasOwn(SPECIAL_MESSAGES, msg) ? SPECIAL_MESSAGES[msg] : undefined) {
+    const special = Object.hasOwn(SPECIAL_MESSAGES, msg) ? SPECIAL_MESSAGES[msg] : undefined;
+    switch (special) {
       case 'rawjson':
         return;
       case 'time':
       case 'microtime':
-      case 'duration':
-        // their UnmarshalJSON decodes a plain string, outside any struct
+      case 'duration': {
+        // their UnmarshalJSON decodes a plain string, outside any struct, then time.Parse's it
         if (typeof v !== 'string') throw new UnmarshalerError(goTypeError(goValueKind(v), 'string'));
+        const parsed = special === 'duration' ? undefined : parseTime(v, special === 'microtime');
+        if (parsed && 'error' in parsed) throw new UnmarshalerError(parsed.error);
         return;
+      }
       case 'intorstring':
         if (typeof v === 'string') return;
         if (typeof v !== 'number') throw new UnmarshalerError(goTypeError(goValueKind(v), 'int32'));

@@ -8,7 +8,8 @@
 //   [create]     k8s.io/apiserver pkg/endpoints/handlers/create.go ("the API version in the data ...")
 //   [quantity]   k8s.io/apimachinery pkg/api/resource/quantity.go, UnmarshalJSON / ErrFormatWrong
 //   [intstr]     k8s.io/apimachinery pkg/util/intstr/intstr.go, UnmarshalJSON
-//   [time]       k8s.io/apimachinery pkg/apis/meta/v1/time.go, UnmarshalJSON
+//   [time]       k8s.io/apimachinery pkg/apis/meta/v1/time.go and micro_time.go, UnmarshalJSON: time.Parse
+//                with time.RFC3339 / RFC3339Micro, whose *time.ParseError text (Go src/time/format.go) kube returns
 //   [store]      k8s.io/apiserver pkg/registry/generic/registry/store.go, Update (GuaranteedUpdate)
 //   [versioner]  k8s.io/apiserver pkg/storage/api_object_versioner.go, ParseResourceVersion
 
@@ -58,6 +59,10 @@ const DECODE: [string, string, string | J, string][] = [
   ['a quantity suffix kube does not know [quantity]', DEPLOYS, withContainer({ resources: { limits: { memory: '1Gb' } } }), deployError(QUANTITY)],
   ['a bool for an IntOrString [intstr]', `/api/v1/namespaces/${NS}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: true }] } }, 'Service in version "v1" cannot be handled as a Service: json: cannot unmarshal bool into Go value of type int32'],
   ['a number for a time [time]', CMS, { ...cm('t', NS), metadata: { name: 't', creationTimestamp: 5 } }, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go value of type string'],
+  ['a date without a time [time]', CMS, { ...cm('t', NS), metadata: { name: 't', creationTimestamp: '2026-01-02' } }, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time "2026-01-02" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"'],
+  ['a time without a zone [time]', CMS, { ...cm('t', NS), metadata: { name: 't', creationTimestamp: '2026-01-02T03:04:05' } }, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time "2026-01-02T03:04:05" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"'],
+  ['a day the month does not have [time]', CMS, { ...cm('t', NS), metadata: { name: 't', creationTimestamp: '2026-02-30T00:00:00Z' } }, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time "2026-02-30T00:00:00Z": day out of range'],
+  ['a MicroTime without its six fraction digits [time]', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' }, spec: { renewTime: '2026-01-02T03:04:05Z' } }, 'Lease in version "v1" cannot be handled as a Lease: parsing time "2026-01-02T03:04:05Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"'],
   ['an UnmarshalJSON error wins over an earlier type error [scanner][quantity]', DEPLOYS, { ...withContainer({ resources: { limits: { cpu: 'lots' } } }), metadata: { name: true } }, deployError(QUANTITY)],
 ];
 

@@ -1,4 +1,5 @@
-// Resource quantities written back in kube's canonical form. Expectations are kube's own:
+// Quantities and times written back in the form kube's Go types write them.
+// Quantity expectations are kube's own:
 // k8s.io/apimachinery v0.35.0 pkg/api/resource/quantity_test.go, TestQuantityString's
 // (alternate -> expect) pairs and TestQuantityParseEmit's table, negated as those tests negate them.
 import { describe, expect, it } from 'vitest';
@@ -59,5 +60,19 @@ describe('quantities through the API', () => {
     expect([worse.status, worse.body.message]).toEqual([400, 'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'']);
     const nano = await api('POST', '/api/v1/namespaces/qty/pods', { metadata: { name: 'nano' }, spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '100n' } } }] } });
     expect(nano.status, JSON.stringify(nano.body)).toBe(201);
+  });
+
+  it('times come back in UTC as Go writes them: whole seconds for a Time, six fraction digits for a MicroTime', async () => {
+    await mkns('times');
+    const lease = await api('POST', '/apis/coordination.k8s.io/v1/namespaces/times/leases', {
+      metadata: { name: 'l' }, spec: { acquireTime: '2026-01-02T05:04:05.123456+02:00', renewTime: '2026-01-02T03:04:05.654321Z' },
+    });
+    expect(lease.status, JSON.stringify(lease.body)).toBe(201);
+    expect(lease.body.spec).toMatchObject({ acquireTime: '2026-01-02T03:04:05.123456Z', renewTime: '2026-01-02T03:04:05.654321Z' });
+    await api('POST', '/apis/batch/v1/namespaces/times/jobs', {
+      metadata: { name: 'j' }, spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    const status = await api('PATCH', '/apis/batch/v1/namespaces/times/jobs/j/status', { status: { startTime: '2026-01-02T04:04:05.999-01:00' } }, { 'content-type': 'application/merge-patch+json' });
+    expect(status.body.status.startTime).toBe('2026-01-02T05:04:05Z');
   });
 });
