@@ -95,8 +95,12 @@ function discoveryGroup(group: string, versions: readonly string[]) {
   };
 }
 
-/** Aggregated discovery needs this exact Content-Type, or clients read an empty list. */
+/**
+ * Aggregated discovery needs this exact Content-Type, or clients read an empty list. A client
+ * that negotiates v2beta1 gets kube 1.35's bare 404 (AggregatedDiscoveryRemoveBetaType, locked on).
+ */
 function aggregated(c: Context, version: 'v2' | 'v2beta1', items: unknown[]) {
+  if (version === 'v2beta1') return c.body(null, 404, { Vary: 'Accept' });
   const body = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items });
   return c.body(body, 200, {
     'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`,

@@ -255,6 +255,43 @@ describe('discovery as kube 1.35 serves it', () => {
     expect(pods.subresources.find((x: { subresource: string }) => x.subresource === 'eviction').responseKind).toEqual({ group: 'policy', kind: 'Eviction', version: 'v1' });
   });
 
+  it('aggregated discovery of every group is its legacy documents converted as kube converts them [agg]', async () => {
+    type Legacy = { groupVersion: string; resources: { name: string; namespaced: boolean; group?: string; version?: string; kind: string; verbs: string[]; shortNames?: string[]; categories?: string[]; singularName: string }[] };
+    // ConvertGroupVersionIntoToDiscovery, applied to the expected documents above (not to what the server lists)
+    const convert = (doc: Legacy) => {
+      const kind = (r: Legacy['resources'][number]) => ({ group: r.group ?? '', kind: r.kind, version: r.version ?? '' });
+      const top = doc.resources.filter((r) => !r.name.includes('/'));
+      return top.map((r) => {
+        const subs = doc.resources.filter((x) => x.name.startsWith(`${r.name}/`)).map((x) => ({ subresource: x.name.split('/')[1], responseKind: kind(x), verbs: x.verbs }));
+        return {
+          resource: r.name, responseKind: kind(r), scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singularName, verbs: r.verbs,
+          ...(r.shortNames ? { shortNames: r.shortNames } : {}), ...(r.categories ? { categories: r.categories } : {}), ...(subs.length ? { subresources: subs } : {}),
+        };
+      });
+    };
+    const accept = { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' };
+    const named = (await api('GET', '/apis', undefined, accept)).body.items;
+    const legacyGroups = (await api('GET', '/apis')).body.groups;
+    const expected = legacyGroups.map((g: { name: string; versions: { groupVersion: string; version: string }[] }) => ({
+      metadata: { name: g.name },
+      versions: g.versions.map((v) => ({ version: v.version, resources: convert(NAMED[v.groupVersion] as Legacy), freshness: 'Current' })),
+    }));
+    expect(keysDeep(named)).toEqual(keysDeep(expected));
+    const core = (await api('GET', '/api', undefined, accept)).body.items;
+    expect(keysDeep(core)).toEqual(keysDeep([{ metadata: {}, versions: [{ version: 'v1', resources: convert(CORE_V1 as Legacy), freshness: 'Current' }] }]));
+  });
+
+  it('aggregated v2beta1 is gone in 1.35: a client that settles on it gets a bare 404 (AggregatedDiscoveryRemoveBetaType)', async () => {
+    const beta = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    for (const path of ['/api', '/apis']) {
+      const r = await api('GET', path, undefined, { accept: beta });
+      expect([r.status, r.body]).toEqual([404, '']);
+    }
+    // kubectl and client-go ask for v2 first, and get it
+    const both = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,' + beta;
+    expect((await api('GET', '/apis', undefined, { accept: both })).body.apiVersion).toBe('apidiscovery.k8s.io/v2');
+  });
+
   it('versions served from one storage share its hash; answers that are never stored have none', async () => {
     const hashOf = async (path: string, name: string) => (await api('GET', path)).body.resources.find((r: { name: string }) => r.name === name).storageVersionHash;
     // sha256("autoscaling/v2/HorizontalPodAutoscaler") and sha256("/v1/Event"), first 8 bytes
