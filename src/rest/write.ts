@@ -9,6 +9,9 @@ import { applyStrategicMergePatch, StrategicPatchError } from '../patch/strategi
 import { schemas } from '../schema';
 import { deepEqual } from '../resources/validation';
 import { applyDefaults } from '../resources/defaults';
+import { goShape } from '../resources/go-shape';
+import { messageForKind } from '../protobuf';
+import { gvString } from '../resources/registry';
 import type { Operation } from '../request/info';
 import type { WriteOptions } from '../request/options';
 import { alreadyExists, badRequest, conflict, invalid, notFound, type ApiError } from '../status/status';
@@ -34,7 +37,15 @@ export function failIfInvalid(def: ResourceDefinition, name: string, errs: Field
 }
 
 /** The stored JSON for an object in its request form (converted when the kind lives in another's storage). */
-const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(def.storage ? def.storage.toStorage(obj) : obj);
+/** obj as Go's typed encoding of def's kind writes it. */
+function goForm(def: ResourceDefinition, obj: KObject): KObject {
+  const msg = messageForKind(gvString(def), def.kind);
+  return msg ? goShape(msg, obj) : obj;
+}
+
+/** The object in its stored kind, in Go's form (what kube stores). */
+const storedForm = (def: ResourceDefinition, obj: KObject) => goForm(storageDef(def), def.storage ? def.storage.toStorage(obj) : obj);
+const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(storedForm(def, obj));
 
 /** `raw` is the request body as sent, when it was JSON: duplicate fields can only be seen there. */
 export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions & ManagerRequest, raw?: string): Promise<string> {
@@ -55,7 +66,8 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
   await hooks.mutate?.(ctx, obj);
   failIfInvalid(def, m.name ?? '', [...validateMetadata(def, obj), ...(def.validate?.(obj) ?? [])]);
   await admitNamespace(ctx, def, m.namespace, m.name);
-  const created = trackManagers(ctx, def, undefined, obj, opts);
+  // fields are owned as kube sees them: in the typed form (a zero omitempty field sent is no field)
+  const created = trackManagers(ctx, def, undefined, goForm(def, obj), opts);
   await ctx.admit?.({ operation: 'CREATE', def, namespace: m.namespace, name: created.metadata.name ?? '', object: created });
   const release = hooks.allocate ? await hooks.allocate(ctx, created, opts.dryRun) : undefined;
   try {
@@ -156,7 +168,8 @@ function withSpec(def: ResourceDefinition, old: KObject, body: KObject): KObject
   if (def.statusSubresource) next.status = old.status;
   applyDefaults(def, next);
   def.prepareForUpdate?.(next, old);
-  if (def.hasGeneration && !deepEqual(specOf(next), specOf(old))) m.generation = (old.metadata.generation ?? 0) + 1;
+  // the spec changed as kube compares it: typed, so a zero field sent or left out is the same
+  if (def.hasGeneration && !deepEqual(specOf(goForm(def, next)), specOf(goForm(def, old)))) m.generation = (old.metadata.generation ?? 0) + 1;
   return next;
 }
 
@@ -191,8 +204,9 @@ export async function guaranteedUpdate(
       ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
       ...(req.kindRules !== false ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
-    if (deepEqual(next, old)) return fromStorage(op, JSON.stringify(cur.obj));
-    next = trackManagers(ctx, def, old, next, req);
+    // unchanged as kube compares it: typed, so a field written in another but equal form is no change
+    if (deepEqual(storedForm(def, next), cur.obj)) return fromStorage(op, JSON.stringify(cur.obj));
+    next = trackManagers(ctx, def, old, goForm(def, next), req);
     await ctx.admit?.({ operation: 'UPDATE', def, namespace: op.namespace, name, subresource: req.subresource, object: next, oldObject: old });
     // An object being deleted goes once its last finalizer does (no grace period pending).
     const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);

@@ -71,7 +71,8 @@ const EXPECTED: Record<string, (name: string) => J> = {
   'batch/v1/cronjobs': () => ({
     spec: {
       schedule: '0 0 1 1 *', suspend: true, concurrencyPolicy: 'Allow', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
-      jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } },
+      // Go writes an ObjectMeta struct even when empty: the job template's and its pod template's
+      jobTemplate: { metadata: {}, spec: { template: { metadata: {}, spec: { ...podSpec, restartPolicy: 'Never' } } } },
     },
   }),
   // batch SetDefaults_Job
@@ -88,7 +89,8 @@ const EXPECTED: Record<string, (name: string) => J> = {
   'certificates.k8s.io/v1/certificatesigningrequests': () => ({ spec: { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] } }), // strategy: the requester
   'coordination.k8s.io/v1/leases': () => ({}),
   'events.k8s.io/v1/events': () => ({ deprecatedSource: {}, deprecatedFirstTimestamp: null, deprecatedLastTimestamp: null }), // zero, as the v1 conversion writes it
-  'discovery.k8s.io/v1/endpointslices': () => ({}),
+  // Go's encoding: a conditions struct is always written, and ports has no omitempty (null)
+  'discovery.k8s.io/v1/endpointslices': () => ({ endpoints: [{ addresses: ['10.1.2.3'], conditions: {} }], ports: null }),
   'rbac.authorization.k8s.io/v1/clusterrolebindings': () => ({}),
   'rbac.authorization.k8s.io/v1/clusterroles': () => ({}),
   'rbac.authorization.k8s.io/v1/rolebindings': () => ({ subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: NS }] }),
@@ -102,7 +104,7 @@ const EXPECTED: Record<string, (name: string) => J> = {
   'storage.k8s.io/v1/csidrivers': () => ({ // storage SetDefaults_CSIDriver
     spec: { attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false },
   }),
-  'storage.k8s.io/v1/csinodes': () => ({}),
+  'storage.k8s.io/v1/csinodes': (name) => ({ spec: { drivers: [{ name: 'csi.example.com', nodeID: name, topologyKeys: null }] } }), // topologyKeys has no omitempty
   'storage.k8s.io/v1/csistoragecapacities': () => ({}),
   'storage.k8s.io/v1/volumeattachments': () => ({ status: { attached: false } }), // PrepareForCreate's zero status, as Go writes it
   'storage.k8s.io/v1/volumeattributesclasses': () => ({}),

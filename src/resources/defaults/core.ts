@@ -69,18 +69,22 @@ export const CORE_DEFAULTS: Record<string, TypeDefaults> = {
   [core('HostPathVolumeSource')]: (s) => { s.type ??= ''; },
   [core('ObjectFieldSelector')]: (s) => { s.apiVersion ??= 'v1'; },
   [core('PersistentVolumeClaimSpec')]: (s) => { s.volumeMode ??= 'Filesystem'; },
-  [core('PersistentVolumeClaim')]: (pvc) => { if (isObject(pvc.status)) pvc.status.phase ||= 'Pending'; },
+  // a status is a struct, never nil in Go: its phase is defaulted even where no status was sent
+  // (a StatefulSet's claim templates read back with status.phase Pending, as on kube)
+  [core('PersistentVolumeClaim')]: (pvc) => { pvc.status ??= {}; if (isObject(pvc.status)) pvc.status.phase ||= 'Pending'; },
   [core('PersistentVolume')]: (pv) => {
     if (isObject(pv.spec)) {
       pv.spec.persistentVolumeReclaimPolicy ||= 'Retain';
       pv.spec.volumeMode ??= 'Filesystem';
     }
+    pv.status ??= {};
     if (isObject(pv.status)) pv.status.phase ||= 'Pending';
   },
   [core('Namespace')]: (ns) => {
     // the immutable name label (NamespaceDefaultLabelName)
     const name = ns.metadata?.name;
     if (typeof name === 'string' && name !== '') ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+    ns.status ??= {};
     if (isObject(ns.status)) ns.status.phase ||= 'Active';
   },
   [core('NodeStatus')]: (st) => {
