@@ -12,7 +12,7 @@ setKindLookup(messageForKind);
 
 export { UnsupportedProtobufKind };
 export type { DecodedObject };
-export { MESSAGES, KINDS, ANY_VERSION_KINDS, SPECIAL_MESSAGES, FIELD_ORDER, messageForKind } from './messages';
+export { MESSAGES, KINDS, ANY_VERSION_KINDS, SPECIAL_MESSAGES, FIELD_ORDER, jsonFields, messageForKind } from './messages';
 export type { FieldDescriptor, FieldType, MessageDescriptor, SpecialKind } from './messages';
 export { encodeMessage, encodeObject, encodeWatchEvent, envelope, hasProtobufForm, lengthDelimited, ProtobufWriter, type EncodeOptions } from './encode';
 

@@ -127,3 +127,18 @@ export function messageForKind(apiVersion: string, kind: string): string | undef
   if (Object.hasOwn(KINDS, key)) return KINDS[key];
   return Object.hasOwn(ANY_VERSION_KINDS, kind) ? ANY_VERSION_KINDS[kind] : undefined;
 }
+
+const jsonFieldCache = new Map<string, ReadonlyMap<string, FieldDescriptor>>();
+
+/** A message's fields by JSON name, those of inline (embedded) messages promoted as Go promotes them. */
+export function jsonFields(msg: string): ReadonlyMap<string, FieldDescriptor> {
+  let fields = jsonFieldCache.get(msg);
+  if (fields) return fields;
+  const out = new Map<string, FieldDescriptor>();
+  for (const f of Object.values(MESSAGES[msg] ?? {})) {
+    if (f.inline) for (const [k, v] of jsonFields(f.type.slice('message:'.length))) out.set(k, v);
+    else out.set(f.name, f);
+  }
+  jsonFieldCache.set(msg, (fields = out));
+  return fields;
+}

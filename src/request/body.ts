@@ -6,7 +6,7 @@
 // Everything here is a 400 BadRequest, built as transformDecodeError does
 // (k8s.io/apiserver pkg/endpoints/handlers/rest.go).
 
-import { messageForKind, MESSAGES, SPECIAL_MESSAGES, type FieldDescriptor } from '../protobuf';
+import { jsonFields, messageForKind, SPECIAL_MESSAGES, type FieldDescriptor } from '../protobuf';
 import type { KObject } from '../resources/types';
 import { gvString } from '../resources/registry';
 import { badRequest } from '../status/status';
@@ -106,23 +106,6 @@ const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_IN
 const QUANTITY_FORMAT = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const QUANTITY_SUFFIX = /^(|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][-+]?[0-9]+)$/;
 
-/** Fields of a message by JSON name, those of inline (embedded) messages promoted as Go promotes them. */
-function fieldsByJsonName(msg: string): Map<string, FieldDescriptor> {
-  const out = new Map<string, FieldDescriptor>();
-  for (const f of Object.values(MESSAGES[msg] ?? {})) {
-    if (f.inline) for (const [k, v] of fieldsByJsonName(f.type.slice('message:'.length))) out.set(k, v);
-    else out.set(f.name, f);
-  }
-  return out;
-}
-
-const fieldCache = new Map<string, Map<string, FieldDescriptor>>();
-function fieldsOf(msg: string) {
-  let f = fieldCache.get(msg);
-  if (!f) fieldCache.set(msg, (f = fieldsByJsonName(msg)));
-  return f;
-}
-
 /**
  * What Go's decoder reports for obj decoded as msg, if anything: the first type
  * mismatch (decoding goes on after it), unless a type's own UnmarshalJSON fails
@@ -149,7 +132,7 @@ class Walk {
   }
 
   object(msg: string, obj: KObject, path: string[]) {
-    const fields = fieldsOf(msg);
+    const fields = jsonFields(msg);
     const struct = shortName(msg);
     for (const [key, value] of Object.entries(obj)) {
       const f = fields.get(key);

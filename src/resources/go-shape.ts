@@ -6,25 +6,9 @@
 // an object that form, from the generated descriptors (src/protobuf), so that
 // what is stored and answered is what kube would store and answer.
 
-import { MESSAGES, SPECIAL_MESSAGES, type FieldDescriptor } from '../protobuf';
+import { jsonFields, SPECIAL_MESSAGES, type FieldDescriptor } from '../protobuf';
+import { isObject } from './defaults/types';
 import type { KObject } from './types';
-
-const isObject = (v: unknown): v is KObject => !!v && typeof v === 'object' && !Array.isArray(v);
-
-/** The fields a message's JSON has, those of inline (embedded) structs promoted as Go promotes them. */
-function jsonFields(msg: string, out = new Map<string, FieldDescriptor>()): Map<string, FieldDescriptor> {
-  for (const f of Object.values(MESSAGES[msg] ?? {})) {
-    if (f.inline) jsonFields(f.type.slice('message:'.length), out);
-    else out.set(f.name, f);
-  }
-  return out;
-}
-const fieldCache = new Map<string, Map<string, FieldDescriptor>>();
-function fieldsOf(msg: string) {
-  let f = fieldCache.get(msg);
-  if (!f) fieldCache.set(msg, (f = jsonFields(msg)));
-  return f;
-}
 
 const SCALAR_ZERO: Record<string, unknown> = { string: '', int32: 0, int64: 0, bool: false, double: 0, bytes: '' };
 /** What Go writes for a zero value of a type with a MarshalJSON of its own. */
@@ -79,7 +63,7 @@ function fieldValue(f: FieldDescriptor, v: unknown): unknown {
 
 /** obj as Go's encoding of msg writes it: the keys it had first, in their order, then those Go adds. */
 export function goShape(msg: string, obj: KObject): KObject {
-  const fields = fieldsOf(msg);
+  const fields = jsonFields(msg);
   const out: KObject = {};
   for (const [k, v] of Object.entries(obj)) {
     const f = fields.get(k);

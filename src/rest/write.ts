@@ -204,9 +204,10 @@ export async function guaranteedUpdate(
       ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
       ...(req.kindRules !== false ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
-    // unchanged as kube compares it: typed, so a field written in another but equal form is no change
+    // compared and tracked as kube sees it: typed, so a field written in another but equal form is no change
+    next = goForm(def, next);
     if (deepEqual(storedForm(def, next), cur.obj)) return fromStorage(op, JSON.stringify(cur.obj));
-    next = trackManagers(ctx, def, old, goForm(def, next), req);
+    next = trackManagers(ctx, def, old, next, req);
     await ctx.admit?.({ operation: 'UPDATE', def, namespace: op.namespace, name, subresource: req.subresource, object: next, oldObject: old });
     // An object being deleted goes once its last finalizer does (no grace period pending).
     const finished = !!next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !next.metadata.deletionGracePeriodSeconds && !hooksFor(def).holds?.(next);
