@@ -36,6 +36,7 @@ export interface EnvContext {
   container: KObject;
   nodeName: string;
   address: string;
+  podIP: string;
   allocatable: Record<string, string>;
 }
 
@@ -119,8 +120,8 @@ function fieldValue(ctx: EnvContext, path: string): string {
     case 'metadata.annotations': return Object.entries(p.metadata.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
     case 'spec.nodeName': return ctx.nodeName;
     case 'spec.serviceAccountName': return p.spec?.serviceAccountName ?? '';
-    case 'status.hostIP': case 'status.podIP': return ctx.address;
-    case 'status.hostIPs': case 'status.podIPs': return ctx.address;
+    case 'status.hostIP': case 'status.hostIPs': return ctx.address;
+    case 'status.podIP': case 'status.podIPs': return ctx.podIP;
     default: throw new ConfigError(`unsupported fieldRef fieldPath "${path}"`);
   }
 }

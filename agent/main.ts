@@ -4,6 +4,7 @@
 //
 //   npm run agent -- --name NAME (--server URL [--token TOKEN] | --kubeconfig PATH | --bootstrap-kubeconfig PATH) [--port PORT]
 //                    [--address ADDR] [--tunnel] [--credential SECRET] [--state-dir DIR]
+//                    [--runtime process|cri --cri-endpoint unix:///PATH [--pod-network]]
 import { loadKubeconfig, type Credentials } from './kubeconfig.ts';
 import { bootstrapNodeCredentials } from './bootstrap.ts';
 import { clientCertificateAssertions, staticToken, type TokenSource } from './credentials.ts';
@@ -11,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { ApiClient, ApiStatusError } from './api.ts';
-import { ProcessRuntime } from './runtime.ts';
+import { ProcessRuntime } from './process-runtime.ts';
+import { CriRuntime } from './cri/runtime.ts';
+import type { ContainerRuntime } from './runtime.ts';
 import { NodeAgent, defaultAddress } from './node.ts';
 import { PodManager } from './pods.ts';
 import { KubeletApi, serveDirect } from './server.ts';
@@ -36,6 +39,11 @@ const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
   --credential SECRET  the node credential when the server sets EDGEKUBE_NODE_CREDENTIAL
                        (default: $EDGEKUBE_NODE_CREDENTIAL, else issued by the server)
   --state-dir DIR      where container records and logs live (default ~/.edgekube/agents/NAME)
+  --runtime NAME       process (default): containers are host processes with a command;
+                       cri: containers from images through a CRI runtime such as containerd
+  --cri-endpoint URL   the CRI runtime's socket, e.g. unix:///run/containerd/containerd.sock
+  --pod-network        (cri) pods get their own network namespace and IP from the runtime's CNI
+                       network; without it they share the node's network, as hostNetwork pods do
 `;
 
 function parseArgs(argv: string[]): Record<string, string | boolean> {
@@ -45,7 +53,7 @@ function parseArgs(argv: string[]): Record<string, string | boolean> {
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}`);
     const eq = a.indexOf('=');
     const key = a.slice(2, eq > 0 ? eq : undefined);
-    if (key === 'tunnel' || key === 'help') { out[key] = eq > 0 ? a.slice(eq + 1) !== 'false' : true; continue; }
+    if (key === 'tunnel' || key === 'help' || key === 'pod-network') { out[key] = eq > 0 ? a.slice(eq + 1) !== 'false' : true; continue; }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new Error(`--${key} needs a value`);
     out[key] = value;
@@ -64,7 +72,7 @@ async function main() {
     process.exit(2);
   }
   if (args.help) { console.log(USAGE); return; }
-  const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir'];
+  const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir', 'runtime', 'cri-endpoint', 'pod-network'];
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
   if (unknown.length || typeof args.name !== 'string' || (typeof args.server !== 'string' && typeof args.kubeconfig !== 'string' && typeof args['bootstrap-kubeconfig'] !== 'string')) {
     console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
@@ -107,8 +115,23 @@ async function main() {
   log(`starting: server ${args.server}, address ${address}, ${tunnel ? 'tunnel mode' : `kubelet port ${port}`}, state ${stateDir}`);
 
   const api = new ApiClient(args.server, token, creds?.ca);
-  const runtime = new ProcessRuntime(stateDir);
-  const node = new NodeAgent(api, { name, address, port, tunnel, stateDir, runtimeVersion: runtime.version });
+  const runtimeName = typeof args.runtime === 'string' ? args.runtime : 'process';
+  if (runtimeName !== 'process' && runtimeName !== 'cri') { console.error(`--runtime ${runtimeName}: use process or cri`); process.exit(2); }
+  const endpoint = typeof args['cri-endpoint'] === 'string' ? args['cri-endpoint'] : undefined;
+  if (runtimeName === 'cri' && !endpoint?.startsWith('unix://')) { console.error('--runtime cri needs --cri-endpoint unix:///PATH/TO/SOCKET'); process.exit(2); }
+  if (runtimeName !== 'cri' && (endpoint || args['pod-network'])) { console.error('--cri-endpoint and --pod-network go with --runtime cri'); process.exit(2); }
+  let runtime: ContainerRuntime;
+  if (runtimeName === 'cri') {
+    try {
+      runtime = await CriRuntime.connect({ endpoint: endpoint!, nodeName: name, stateDir, podNetwork: args['pod-network'] === true });
+    } catch (e) {
+      console.error(`[agent ${name}] ${errMsg(e)}`);
+      process.exit(1);
+    }
+  } else {
+    runtime = new ProcessRuntime(stateDir);
+  }
+  const node = new NodeAgent(api, { name, address, port, tunnel, stateDir, runtimeVersion: runtime.runtimeVersion, images: () => runtime.images() });
 
   // Register, retrying until the server answers.
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { ApiStatusError, type ApiClient, type KObject } from './api.ts';
+import type { NodeImage } from './runtime.ts';
 import path from 'node:path';
 import { TUNNEL_ANNOTATION } from '../src/proxy/protocol.ts';
 import { LOCAL_PATH_ROOT } from '../src/controllers/storage.ts';
@@ -54,7 +55,13 @@ export interface NodeOptions {
   tunnel: boolean;
   stateDir: string;
   runtimeVersion: string;
+  /** The runtime's images, for status.images. */
+  images(): Promise<NodeImage[]>;
 }
+
+/** The kubelet's nodeStatusMaxImages and maxNamesPerImageInNodeStatus. */
+const MAX_IMAGES = 50;
+const MAX_NAMES_PER_IMAGE = 5;
 
 export class NodeAgent {
   uid = '';
@@ -64,8 +71,20 @@ export class NodeAgent {
   private lastPosted = '';
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private images: NodeImage[] = [];
 
   constructor(private readonly api: ApiClient, private readonly o: NodeOptions) {}
+
+  /** Reads the runtime's images; a failure keeps the last list. */
+  private async refreshImages() {
+    try {
+      const all = await this.o.images();
+      this.images = all.filter((i) => i.names.length).sort((a, b) => b.sizeBytes - a.sizeBytes).slice(0, MAX_IMAGES)
+        .map((i) => ({ names: i.names.slice(0, MAX_NAMES_PER_IMAGE), sizeBytes: i.sizeBytes }));
+    } catch (e) {
+      warn(`listing the runtime's images: ${errMsg(e)}`);
+    }
+  }
 
   capacity(): Record<string, string> {
     const cap: Record<string, string> = {
@@ -120,13 +139,14 @@ export class NodeAgent {
       ],
       addresses: [{ type: 'InternalIP', address: this.o.address }, { type: 'Hostname', address: hostname }],
       daemonEndpoints: { kubeletEndpoint: { Port: this.o.port } },
+      ...(this.images.length ? { images: this.images } : {}),
       nodeInfo: {
         machineID: readFirst(['/etc/machine-id', '/var/lib/dbus/machine-id']),
         systemUUID: readFirst(['/sys/class/dmi/id/product_uuid']),
         bootID: readFirst(['/proc/sys/kernel/random/boot_id']),
         kernelVersion: os.release(),
         osImage: osImage(),
-        containerRuntimeVersion: `process://${this.o.runtimeVersion}`,
+        containerRuntimeVersion: this.o.runtimeVersion,
         kubeletVersion: KUBELET_VERSION,
         operatingSystem: goOs(),
         architecture: goArch(),
@@ -157,6 +177,7 @@ export class NodeAgent {
 
   /** Posts node status when it changed (or the server's copy differs) or the report interval passed. */
   async postStatus(force = false): Promise<void> {
+    await this.refreshImages();
     for (let attempt = 0; attempt < 5; attempt++) {
       let node = await this.api.getOptional(this.nodePath());
       if (!node) {

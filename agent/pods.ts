@@ -6,9 +6,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiStatusError, WatchExpired, watchOnce, type ApiClient, type KObject } from './api.ts';
-import type { ContainerInfo, ContainerRuntime } from './runtime.ts';
+import { RuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime.ts';
 import { ConfigError, containerEnv, expand } from './env.ts';
-import { Prober, type ProbeKind, type ProbeResult } from './probes.ts';
+import { Prober, type ProbeKind, type ProbeResult, type ProbeTarget } from './probes.ts';
+import { pullSecrets } from './pull-secrets.ts';
 import { errMsg, log, warn } from './log.ts';
 import { MountError, PodVolumes } from './volumes.ts';
 
@@ -26,6 +27,8 @@ const BACKOFF_INITIAL = 10;
 const BACKOFF_MAX = 300;
 /** A container that ran this long without failing starts its back-off over. */
 const BACKOFF_RESET_MS = 2 * BACKOFF_MAX * 1000;
+/** How soon after a failed pull the status moves from ErrImagePull to ImagePullBackOff. */
+const PULL_BACKOFF_SHOWN_MS = 2000;
 /** Grace for containers of a pod that vanished from the server (force-deleted). */
 const MIN_GRACE = 2;
 
@@ -57,6 +60,8 @@ interface ContainerState {
   probes: Partial<Record<ProbeKind, Prober>>;
   /** The exited current instance will not be restarted (restartPolicy). */
   final: boolean;
+  /** After a failed pull of `image`: no new pull before `until`. */
+  pullBackoff?: { image: string; seconds: number; until: number; message: string };
 }
 
 function specHash(c: KObject): string {
@@ -89,9 +94,9 @@ export class PodWorker {
     const mine = ctx.runtime.list().filter((i) => i.podUid === this.uid).sort((a, b) => a.attempt - b.attempt);
     for (const info of mine) {
       const st = this.containers.get(info.container);
-      if (!st) { ctx.runtime.remove(info.id); continue; }
+      if (!st) { void ctx.runtime.remove(info.id); continue; }
       if (st.current) {
-        if (st.previous) ctx.runtime.remove(st.previous.id);
+        if (st.previous) void ctx.runtime.remove(st.previous.id);
         st.previous = st.current;
       }
       st.current = info;
@@ -230,15 +235,12 @@ export class PodWorker {
   private async start(st: ContainerState) {
     const c = st.spec;
     const attempt = st.current ? st.current.attempt + 1 : 0;
-    if (!Array.isArray(c.command) || c.command.length === 0) {
-      st.waiting = { reason: 'RunContainerError', message: 'no command: the process runtime has no image to run' };
-      return;
-    }
+    if (this.pullBackingOff(st)) return;
     let env: Record<string, string>;
     try {
       env = await containerEnv(
-        { api: this.ctx.api, pod: this.pod, container: c, nodeName: this.ctx.nodeName, address: this.ctx.address, allocatable: this.ctx.allocatable },
-        { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/', HOSTNAME: this.pod.spec?.hostname || this.pod.metadata.name },
+        { api: this.ctx.api, pod: this.pod, container: c, nodeName: this.ctx.nodeName, address: this.ctx.address, podIP: this.podIP(), allocatable: this.ctx.allocatable },
+        this.ctx.runtime.baseEnv(this.pod),
       );
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
@@ -247,11 +249,9 @@ export class PodWorker {
       this.kick(5000);
       return;
     }
-    let workingDir: string | undefined;
+    let mounts;
     try {
-      const mounted = await this.volumes.forContainer(c);
-      env = { ...mounted.env, ...env };
-      workingDir = mounted.workingDir;
+      mounts = await this.volumes.mounts(c);
     } catch (e) {
       if (!(e instanceof MountError)) throw e;
       if (st.waiting?.message !== e.message) warn(`container ${this.key}/${st.name}: unable to mount volumes: ${e.message}`);
@@ -259,27 +259,63 @@ export class PodWorker {
       this.kick(2000);
       return;
     }
-    const argv = [...c.command, ...(c.args ?? [])].map((s: string) => expand(String(s), env));
-    const info = await this.ctx.runtime.start({
-      podUid: this.uid, namespace: this.pod.metadata.namespace, podName: this.pod.metadata.name, container: st.name,
-      attempt, argv, env, workingDir, specHash: specHash(c),
-    });
+    const expanded = (list: unknown) => Array.isArray(list) && list.length ? list.map((s) => expand(String(s), env)) : undefined;
+    let info: ContainerInfo;
+    try {
+      info = await this.ctx.runtime.start({
+        pod: this.pod, spec: c, podUid: this.uid, namespace: this.pod.metadata.namespace, podName: this.pod.metadata.name, container: st.name,
+        attempt, command: expanded(c.command), args: expanded(c.args), env, workingDir: c.workingDir || undefined, mounts,
+        pullAuth: await pullSecrets(this.ctx.api, this.pod), specHash: specHash(c),
+      });
+    } catch (e) {
+      if (!(e instanceof RuntimeError)) throw e;
+      this.startFailed(st, e);
+      return;
+    }
     if (st.current) {
-      if (st.previous) this.ctx.runtime.remove(st.previous.id);
+      if (st.previous) await this.ctx.runtime.remove(st.previous.id);
       st.previous = st.current;
     }
     st.current = info;
     st.waiting = undefined;
     st.backoffUntil = undefined;
-    if (info.pid) log(`started container ${this.key}/${st.name} (pid ${info.pid}${attempt ? `, restart ${attempt}` : ''})`);
+    st.pullBackoff = undefined;
+    const started = info.reason !== 'StartError';
+    if (started) log(`started container ${this.key}/${st.name} (${info.containerID}${attempt ? `, restart ${attempt}` : ''})`);
     if (info.state === 'running') {
       this.startProbes(st);
     } else {
       // It exited (or failed to start) before start() returned: the exit event went by unnoticed.
-      if (info.pid) log(`container ${this.key}/${st.name} exited with code ${info.exitCode}`);
+      if (started) log(`container ${this.key}/${st.name} exited with code ${info.exitCode}`);
       else log(`container ${this.key}/${st.name} failed to start: ${info.message ?? info.reason}`);
       this.kick();
     }
+  }
+
+  /**
+   * A container the runtime could not make: its reason becomes the waiting
+   * reason, retried. A failed pull backs off per image as the kubelet's
+   * puller does (10 s doubling to 5 min), shown as ImagePullBackOff.
+   */
+  private startFailed(st: ContainerState, e: RuntimeError) {
+    if (st.waiting?.message !== e.message) warn(`container ${this.key}/${st.name}: ${e.reason}: ${e.message}`);
+    st.waiting = { reason: e.reason, message: e.message };
+    if (e.reason !== 'ErrImagePull') return this.kick(BACKOFF_INITIAL * 1000);
+    const image = String(st.spec.image ?? '');
+    const prev = st.pullBackoff?.image === image ? st.pullBackoff.seconds : 0;
+    const seconds = prev ? Math.min(BACKOFF_MAX, prev * 2) : BACKOFF_INITIAL;
+    st.pullBackoff = { image, seconds, until: Date.now() + seconds * 1000, message: `${e.reason}: ${e.message}` };
+    // The next sync shows the back-off, as the kubelet's does after a failed pull.
+    this.kick(PULL_BACKOFF_SHOWN_MS);
+  }
+
+  /** Still backing off from a failed pull of this container's image: waits in ImagePullBackOff. */
+  private pullBackingOff(st: ContainerState): boolean {
+    const b = st.pullBackoff;
+    if (!b || b.image !== String(st.spec.image ?? '') || Date.now() >= b.until) return false;
+    st.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image ${JSON.stringify(b.image)}: ${b.message}` };
+    this.kick(b.until - Date.now() + 10);
+    return true;
   }
 
   // ---- probes -------------------------------------------------------------------
@@ -289,7 +325,10 @@ export class PodWorker {
     const c = st.spec;
     const ports = new Map<string, number>();
     for (const p of c.ports ?? []) if (p.name) ports.set(p.name, p.containerPort);
-    const target = () => ({ host: this.ctx.address, ports, env: { PATH: process.env.PATH ?? '' }, workingDir: c.workingDir });
+    const target = (): ProbeTarget => ({
+      host: this.podIP(), ports,
+      exec: (cmd, timeoutSeconds) => st.current ? this.ctx.runtime.exec(st.current.id, cmd, timeoutSeconds) : Promise.resolve({ exitCode: 1, output: 'the container is not running' }),
+    });
     const changed = (p: Prober, last: ProbeResult) => {
       if (p.kind === 'liveness' && !p.result) {
         log(`container ${this.key}/${st.name} failed its liveness probe (${last.message}); it will be restarted`);
@@ -345,7 +384,7 @@ export class PodWorker {
       ...(info.message ? { message: info.message } : {}),
       startedAt: info.startedAt ? rfc3339(info.startedAt) : null,
       finishedAt: rfc3339(info.finishedAt ?? Date.now()),
-      containerID: info.pid ? `process://${info.pid}` : undefined,
+      containerID: info.containerID,
     };
   }
 
@@ -373,8 +412,8 @@ export class PodWorker {
       ready: !terminal && this.ready(st),
       restartCount: cur?.attempt ?? 0,
       image: s.image ?? '',
-      imageID: `process://${(s.command ?? [])[0] ?? ''}`,
-      ...(cur?.pid ? { containerID: `process://${cur.pid}` } : {}),
+      imageID: cur?.imageID ?? '',
+      ...(cur ? { containerID: cur.containerID } : {}),
       started: !terminal && this.started(st),
     };
   }
@@ -440,15 +479,16 @@ export class PodWorker {
       ...oldConds.filter((c) => !owned.includes(c.type)),
     ];
     if (!ctrReady && !done && !gatesOk && unready.length === 0) conditions[2].reason = 'ReadinessGatesNotReady';
-    const ip = this.ctx.address;
+    const hostIP = this.ctx.address;
+    const podIP = this.podIP();
     return {
       ...old,
       phase,
       conditions,
-      hostIP: ip,
-      hostIPs: [{ ip }],
-      podIP: ip,
-      podIPs: [{ ip }],
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      podIP,
+      podIPs: [{ ip: podIP }],
       startTime: old.startTime ?? now,
       ...(initContainerStatuses.length ? { initContainerStatuses } : {}),
       containerStatuses,
@@ -534,12 +574,17 @@ export class PodWorker {
     this.done = true;
     clearTimeout(this.timer);
     clearInterval(this.resync);
-    this.ctx.runtime.removePod(this.uid);
+    await this.ctx.runtime.removePod(this.uid);
     this.volumes.remove();
     this.manager.forget(this);
   }
 
   // ---- for the kubelet API --------------------------------------------------------
+
+  /** The pod's own IP when its sandbox has a network of its own, else the node's. */
+  podIP(): string {
+    return this.ctx.runtime.podIP(this.uid) ?? this.ctx.address;
+  }
 
   /** The pod with its latest local status, for /pods. */
   view(): KObject {
@@ -603,7 +648,7 @@ export class PodManager {
         await this.ctx.runtime.stop(i.id, MIN_GRACE);
       }
     }
-    for (const uid of new Set(orphans.map((i) => i.podUid))) this.ctx.runtime.removePod(uid);
+    for (const uid of new Set(orphans.map((i) => i.podUid))) await this.ctx.runtime.removePod(uid);
     // The volumes of pods that went away while the agent was down.
     const dirs = fs.existsSync(this.ctx.volumesDir) ? fs.readdirSync(this.ctx.volumesDir, { withFileTypes: true }) : [];
     for (const uid of dirs.filter((d) => d.isDirectory()).map((d) => d.name)) {

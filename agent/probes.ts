@@ -5,8 +5,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
 import type { KObject } from './api.ts';
+import type { ExecResult } from './runtime.ts';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export interface ProbeResult { ok: boolean; message: string }
@@ -15,8 +15,8 @@ export interface ProbeTarget {
   host: string;
   /** A container's named ports. */
   ports: Map<string, number>;
-  env: Record<string, string>;
-  workingDir?: string;
+  /** Runs a command in the container (the runtime's exec: CRI ExecSync, or a host process). */
+  exec(cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
 }
 
 function resolvePort(port: unknown, t: ProbeTarget): number | undefined {
@@ -61,16 +61,11 @@ export function runProbe(probe: KObject, t: ProbeTarget): Promise<ProbeResult> {
   if (probe.exec) {
     const cmd: string[] = probe.exec.command ?? [];
     if (!cmd.length) return Promise.resolve({ ok: false, message: 'exec probe has no command' });
-    return new Promise((resolve) => {
-      let out = '';
-      const child = spawn(cmd[0], cmd.slice(1), { env: t.env, cwd: t.workingDir || undefined, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-      child.stdout.on('data', (d) => { if (out.length < 1024) out += d; });
-      child.stderr.on('data', (d) => { if (out.length < 1024) out += d; });
-      child.on('error', (e) => resolve({ ok: false, message: e.message }));
-      child.on('close', (code, signal) => {
-        if (signal) resolve({ ok: false, message: `command timed out after ${timeoutMs / 1000}s` });
-        else resolve(code === 0 ? { ok: true, message: out.trim() } : { ok: false, message: `command ${JSON.stringify(cmd.join(' '))} exited with ${code}: ${out.trim()}` });
-      });
+    const seconds = probe.timeoutSeconds ?? 1;
+    return t.exec(cmd, seconds).then((r) => {
+      const out = r.output.slice(0, 1024).trim();
+      if (r.timedOut) return { ok: false, message: `command timed out after ${seconds}s` };
+      return r.exitCode === 0 ? { ok: true, message: out } : { ok: false, message: `command ${JSON.stringify(cmd.join(' '))} exited with ${r.exitCode}: ${out}` };
     });
   }
   if (probe.grpc) return Promise.resolve({ ok: false, message: 'grpc probes are not supported by this agent' });

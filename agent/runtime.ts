@@ -1,26 +1,48 @@
-// The container runtime interface the pod workers use, and the process
-// runtime behind it: a container is a local process (command + args, env,
-// workingDir) run by a detached shim (shim.mjs) that records its pid, exit
-// and output under the state dir, so containers outlive agent restarts and
-// are adopted (or cleaned up) by the next agent. Another runtime (containers
-// with images) would implement the same interface.
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { log, warn } from './log.ts';
+// The container runtime interface the pod workers use. Two runtimes stand
+// behind it: the process runtime (process-runtime.ts: a container is a host
+// process) and the CRI runtime (cri/runtime.ts: containers from images in
+// pod sandboxes, through containerd or any CRI runtime). The pod worker
+// decides what runs when (order, restarts, back-off, probes, status); the
+// runtime decides how a container is made from its spec.
+import type { KObject } from './api.ts';
+
+/** A volume directory on this host and where the container sees it. */
+export interface VolumeMount {
+  volume: string;
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+/** Registry credentials for a pull, from the pod's imagePullSecrets (CRI AuthConfig). */
+export interface RegistryAuth {
+  serverAddress: string;
+  username?: string;
+  password?: string;
+  auth?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
 
 export interface ContainerConfig {
+  /** The pod, for what its sandbox needs (network mode, hostname, security context, labels). */
+  pod: KObject;
+  /** The container as in the pod spec (image, pull policy, ports, resources, securityContext). */
+  spec: KObject;
   podUid: string;
   namespace: string;
   podName: string;
   container: string;
   /** The instance number: the container's restartCount when it starts. */
   attempt: number;
-  /** Executable and arguments, variables already expanded. */
-  argv: string[];
+  /** command and args of the spec with $(VAR) expanded; undefined leaves the image's. */
+  command?: string[];
+  args?: string[];
   env: Record<string, string>;
+  /** The spec's workingDir, a path inside the container. */
   workingDir?: string;
+  mounts: VolumeMount[];
+  pullAuth: RegistryAuth[];
   /** A hash of the container's spec: a change restarts it. */
   specHash: string;
 }
@@ -28,6 +50,10 @@ export interface ContainerConfig {
 export interface ContainerInfo {
   /** The runtime's own id. */
   id: string;
+  /** The id as the status reports it: `<runtime>://<id>`. */
+  containerID: string;
+  /** The image the container runs, as the status reports it (`imageID`). */
+  imageID: string;
   podUid: string;
   namespace: string;
   podName: string;
@@ -45,251 +71,51 @@ export interface ContainerInfo {
   logPath: string;
 }
 
+/**
+ * A container could not be created or started; `reason` is the kubelet's
+ * waiting reason (ErrImagePull, InvalidImageName, CreateContainerError,
+ * RunContainerError, ...). The pod worker retries it.
+ */
+export class RuntimeError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  timedOut?: boolean;
+}
+
+/** An image on the node, as Node status.images lists it. */
+export interface NodeImage {
+  names: string[];
+  sizeBytes: number;
+}
+
 export interface ContainerRuntime {
   readonly name: string;
-  readonly version: string;
+  /** nodeInfo.containerRuntimeVersion: `<name>://<version>`. */
+  readonly runtimeVersion: string;
   /** Every container it knows (running or exited), after adoption on start. */
   list(): ContainerInfo[];
+  /** Variables every container of the pod starts with, before its own env (expansion sees them). */
+  baseEnv(pod: KObject): Record<string, string>;
   start(cfg: ContainerConfig): Promise<ContainerInfo>;
-  /** SIGTERM, then SIGKILL after the grace period; resolves once it exited. */
+  /** Stops it within the grace period (SIGTERM, then SIGKILL); resolves once it exited. */
   stop(id: string, graceSeconds: number): Promise<void>;
   status(id: string): ContainerInfo | undefined;
+  /** Runs a command in a running container (exec probes). */
+  exec(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  /** The pod's IP when it has its own network; undefined when it shares the node's. */
+  podIP(podUid: string): string | undefined;
   /** Forgets an exited container; its log stays until removePod. */
-  remove(id: string): void;
-  /** Forgets every container of a pod and deletes its logs. */
-  removePod(podUid: string): void;
-  /** The log file of a container instance (CRI format). */
-  logPath(namespace: string, podName: string, podUid: string, container: string, attempt: number): string;
+  remove(id: string): Promise<void>;
+  /** Removes every container of a pod, its sandbox and its logs. */
+  removePod(podUid: string): Promise<void>;
+  /** The images on the node, for the Node's status. */
+  images(): Promise<NodeImage[]>;
   onExit(cb: (info: ContainerInfo) => void): void;
   close(): void;
-}
-
-interface Record_ {
-  id: string;
-  podUid: string;
-  namespace: string;
-  podName: string;
-  container: string;
-  attempt: number;
-  specHash: string;
-  shimPid: number;
-  shimStart?: string;
-  logPath: string;
-  pidPath: string;
-  exitPath: string;
-  specPath: string;
-}
-
-const SHIM = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shim.mjs');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The start time of a process (field 22 of /proc/<pid>/stat), to tell a pid from a reused one. */
-function procStart(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-function signalGroup(pid: number, sig: NodeJS.Signals) {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    try { process.kill(pid, sig); } catch { /* gone */ }
-  }
-}
-
-export class ProcessRuntime implements ContainerRuntime {
-  readonly name = 'process';
-  readonly version = '0.1.0';
-  private records = new Map<string, Record_>();
-  private infos = new Map<string, ContainerInfo>();
-  private shims = new Map<string, ChildProcess>();
-  private listeners: ((info: ContainerInfo) => void)[] = [];
-  private poller: NodeJS.Timeout;
-  private readonly dir: string;
-  private readonly logDir: string;
-
-  constructor(readonly stateDir: string) {
-    this.dir = path.join(stateDir, 'containers');
-    this.logDir = path.join(stateDir, 'logs');
-    fs.mkdirSync(this.dir, { recursive: true });
-    fs.mkdirSync(this.logDir, { recursive: true });
-    this.adopt();
-    this.poller = setInterval(() => this.poll(), 500);
-    this.poller.unref();
-  }
-
-  /** Reads the records a previous agent left: running containers are adopted, dead shims' containers marked exited. */
-  private adopt() {
-    for (const f of fs.readdirSync(this.dir)) {
-      if (!f.endsWith('.json')) continue;
-      const rec = readJson<Record_>(path.join(this.dir, f));
-      if (!rec?.id) continue;
-      this.records.set(rec.id, rec);
-      const info = this.infoFromDisk(rec);
-      this.infos.set(rec.id, info);
-      if (info.state === 'running') log(`adopted container ${rec.namespace}/${rec.podName}/${rec.container} (pid ${info.pid}) from a previous agent`);
-    }
-  }
-
-  private infoFromDisk(rec: Record_): ContainerInfo {
-    const base: ContainerInfo = {
-      id: rec.id, podUid: rec.podUid, namespace: rec.namespace, podName: rec.podName, container: rec.container,
-      attempt: rec.attempt, specHash: rec.specHash, state: 'running', logPath: rec.logPath,
-    };
-    const pid = readJson<{ pid: number; startedAt: string }>(rec.pidPath);
-    const exit = readJson<{ exitCode: number; signal?: number; finishedAt: string; reason?: string; message?: string }>(rec.exitPath);
-    if (pid) { base.pid = pid.pid; base.startedAt = pid.startedAt; }
-    if (exit) return { ...base, state: 'exited', exitCode: exit.exitCode, signal: exit.signal, finishedAt: exit.finishedAt, reason: exit.reason, message: exit.message };
-    const shimAlive = alive(rec.shimPid) && (!rec.shimStart || procStart(rec.shimPid) === rec.shimStart);
-    if (shimAlive) return base;
-    // The shim is gone without recording an exit: the container's fate is unknown; make sure it is not running.
-    if (pid && alive(pid.pid)) signalGroup(pid.pid, 'SIGKILL');
-    return { ...base, state: 'exited', exitCode: 137, finishedAt: new Date().toISOString(), reason: 'Error', message: 'the runtime shim exited without recording the container exit' };
-  }
-
-  list(): ContainerInfo[] {
-    return [...this.infos.values()].map((i) => ({ ...i }));
-  }
-
-  status(id: string): ContainerInfo | undefined {
-    const i = this.infos.get(id);
-    return i ? { ...i } : undefined;
-  }
-
-  logPath(namespace: string, podName: string, podUid: string, container: string, attempt: number): string {
-    return path.join(this.logDir, `${namespace}_${podName}_${podUid}`, container, `${attempt}.log`);
-  }
-
-  onExit(cb: (info: ContainerInfo) => void) {
-    this.listeners.push(cb);
-  }
-
-  async start(cfg: ContainerConfig): Promise<ContainerInfo> {
-    const id = `${cfg.podUid}_${cfg.container}_${cfg.attempt}`;
-    const base = path.join(this.dir, id);
-    const rec: Record_ = {
-      id, podUid: cfg.podUid, namespace: cfg.namespace, podName: cfg.podName, container: cfg.container, attempt: cfg.attempt,
-      specHash: cfg.specHash, shimPid: 0, logPath: this.logPath(cfg.namespace, cfg.podName, cfg.podUid, cfg.container, cfg.attempt),
-      pidPath: `${base}.pid`, exitPath: `${base}.exit`, specPath: `${base}.spec`,
-    };
-    fs.mkdirSync(path.dirname(rec.logPath), { recursive: true });
-    for (const f of [rec.pidPath, rec.exitPath, rec.logPath]) fs.rmSync(f, { force: true });
-    fs.writeFileSync(rec.specPath, JSON.stringify({ command: cfg.argv, env: cfg.env, cwd: cfg.workingDir, logPath: rec.logPath, pidPath: rec.pidPath, exitPath: rec.exitPath }), { mode: 0o600 });
-    const shim = spawn(process.execPath, [SHIM, rec.specPath], { detached: true, stdio: 'ignore', cwd: this.stateDir });
-    shim.unref();
-    rec.shimPid = shim.pid ?? 0;
-    rec.shimStart = rec.shimPid ? procStart(rec.shimPid) : undefined;
-    fs.writeFileSync(`${base}.json`, JSON.stringify(rec));
-    this.records.set(id, rec);
-    this.shims.set(id, shim);
-    shim.on('exit', () => { this.shims.delete(id); this.check(id); });
-    // Running once the shim reports the pid; a start failure records an exit instead.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const info = this.infoFromDisk(rec);
-      if (info.state === 'exited' || info.pid) {
-        this.infos.set(id, info);
-        if (info.state === 'exited') this.emitExit(info);
-        return { ...info };
-      }
-      if (Date.now() > deadline) {
-        warn(`container ${cfg.namespace}/${cfg.podName}/${cfg.container}: the shim did not report a pid within 10s`);
-        this.infos.set(id, info);
-        return { ...info };
-      }
-      await sleep(15);
-    }
-  }
-
-  async stop(id: string, graceSeconds: number): Promise<void> {
-    const info = this.infos.get(id);
-    if (!info || info.state !== 'running') return;
-    if (!info.pid) {
-      const rec = this.records.get(id);
-      if (rec?.shimPid) signalGroup(rec.shimPid, 'SIGKILL');
-      this.check(id);
-      return;
-    }
-    signalGroup(info.pid, 'SIGTERM');
-    const deadline = Date.now() + Math.max(0, graceSeconds) * 1000;
-    while (Date.now() < deadline && this.check(id) === 'running') await sleep(50);
-    if (this.check(id) === 'running') {
-      signalGroup(info.pid, 'SIGKILL');
-      const hard = Date.now() + 5000;
-      while (Date.now() < hard && this.check(id) === 'running') await sleep(50);
-    }
-  }
-
-  remove(id: string) {
-    const rec = this.records.get(id);
-    if (!rec) return;
-    const info = this.infos.get(id);
-    if (info?.state === 'running' && info.pid) signalGroup(info.pid, 'SIGKILL');
-    for (const f of [rec.pidPath, rec.exitPath, rec.specPath, path.join(this.dir, `${id}.json`)]) fs.rmSync(f, { force: true });
-    this.records.delete(id);
-    this.infos.delete(id);
-  }
-
-  removePod(podUid: string) {
-    let logDir: string | undefined;
-    for (const rec of [...this.records.values()]) {
-      if (rec.podUid !== podUid) continue;
-      logDir = path.dirname(path.dirname(rec.logPath));
-      this.remove(rec.id);
-    }
-    if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
-  }
-
-  /** Re-reads a running container's state from disk; emits the exit once. */
-  private check(id: string): ContainerInfo['state'] | undefined {
-    const cur = this.infos.get(id);
-    const rec = this.records.get(id);
-    if (!cur || !rec) return undefined;
-    if (cur.state === 'exited') return 'exited';
-    if (this.shims.has(id) && !fs.existsSync(rec.exitPath)) return 'running';
-    const next = this.infoFromDisk(rec);
-    if (next.state === 'running') {
-      if (!cur.pid && next.pid) this.infos.set(id, next);
-      return 'running';
-    }
-    this.infos.set(id, next);
-    this.emitExit(next);
-    return 'exited';
-  }
-
-  private emitExit(info: ContainerInfo) {
-    for (const cb of this.listeners) {
-      try { cb({ ...info }); } catch (e) { warn(`exit listener: ${(e as Error).message}`); }
-    }
-  }
-
-  private poll() {
-    for (const [id, info] of this.infos) if (info.state === 'running') this.check(id);
-  }
-
-  close() {
-    clearInterval(this.poller);
-  }
 }

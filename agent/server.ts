@@ -83,10 +83,13 @@ export class KubeletApi {
     const seg = raw.split('/');
     let port: string;
     let restStart: number;
+    let host = this.opts.address;
     if (seg[1] === 'podProxy' && seg.length >= 5) {
       const ns = decodeURIComponent(seg[2]);
       const name = decodeURIComponent(seg[3]);
-      if (!this.pods.find(ns, name)) return statusResponse(404, `pod "${name}" in namespace "${ns}" is not running on node "${this.opts.nodeName}"`);
+      const pod = this.pods.find(ns, name);
+      if (!pod) return statusResponse(404, `pod "${name}" in namespace "${ns}" is not running on node "${this.opts.nodeName}"`);
+      host = pod.podIP();
       port = seg[4];
       restStart = 5;
     } else if (seg[1] === 'hostProxy' && seg.length >= 3) {
@@ -99,7 +102,7 @@ export class KubeletApi {
     if (!/^\d+$/.test(port) || n < 1 || n > 65535) return statusResponse(400, `invalid port "${decodeURIComponent(port)}"`);
     const rest = seg.slice(restStart);
     if (rest.some((s) => s.replace(/%2e/gi, '.') === '..')) return statusResponse(400, 'a ".." segment is not allowed in a proxied path');
-    return { host: this.opts.address, port: n, path: '/' + rest.join('/') + url.search, https: scheme === 'https' };
+    return { host, port: n, path: '/' + rest.join('/') + url.search, https: scheme === 'https' };
   }
 
   private async proxyHttp(req: Request, up: Upstream): Promise<Response> {

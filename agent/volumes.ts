@@ -1,9 +1,6 @@
-// Volumes for the process runtime. A host process cannot have a directory
-// mounted at its mountPath, so each volume is a directory on this host and
-// the container is told where it is: the variable EDGEKUBE_VOLUME_<NAME>
-// (the volume's name upper-cased, other characters as "_") holds the
-// directory of each volume it mounts (with subPath), and a workingDir at or
-// under a mountPath is moved to the same place in that directory.
+// The pod's volumes as directories on this host, for every runtime: the
+// CRI runtime bind-mounts them at their mountPath, the process runtime
+// tells the process where they are.
 //   emptyDir               a directory of the pod's, removed with the pod
 //   hostPath               the path itself (DirectoryOrCreate creates it)
 //   persistentVolumeClaim  the bound PersistentVolume's hostPath or local path
@@ -12,11 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiClient, KObject } from './api.ts';
+import type { VolumeMount } from './runtime.ts';
 
 /** A volume cannot be set up yet (the kubelet's FailedMount); the pod waits in ContainerCreating. */
 export class MountError extends Error {}
-
-export const volumeEnvName = (volume: string) => `EDGEKUBE_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 export class PodVolumes {
   /** Host directories of the pod's volumes, once set up. */
@@ -25,22 +21,16 @@ export class PodVolumes {
   constructor(private readonly api: ApiClient, private readonly pod: KObject, private readonly podDir: string) {}
 
   /** Sets up every volume the container mounts; throws MountError when one cannot be yet. */
-  async forContainer(c: KObject): Promise<{ env: Record<string, string>; workingDir?: string }> {
-    const env: Record<string, string> = {};
-    let workingDir: string | undefined = c.workingDir || undefined;
-    const mounts: KObject[] = Array.isArray(c.volumeMounts) ? c.volumeMounts : [];
-    for (const m of mounts) {
+  async mounts(c: KObject): Promise<VolumeMount[]> {
+    const out: VolumeMount[] = [];
+    for (const m of Array.isArray(c.volumeMounts) ? c.volumeMounts as KObject[] : []) {
       const dir = await this.volume(m.name);
       if (dir === undefined) continue;
       const at = m.subPath ? path.join(dir, m.subPath) : dir;
-      if (m.subPath) fs.mkdirSync(at, { recursive: true });
-      env[volumeEnvName(m.name)] = at;
-      const mountPath = String(m.mountPath ?? '').replace(/\/+$/, '');
-      if (c.workingDir && mountPath && (c.workingDir === mountPath || c.workingDir.startsWith(`${mountPath}/`))) {
-        workingDir = path.join(at, c.workingDir.slice(mountPath.length));
-      }
+      if (m.subPath && !fs.existsSync(at)) fs.mkdirSync(at, { recursive: true });
+      out.push({ volume: m.name, hostPath: at, containerPath: String(m.mountPath ?? ''), readOnly: m.readOnly === true });
     }
-    return { env, workingDir };
+    return out;
   }
 
   /** Removes what belongs to the pod alone (emptyDir, configMap and secret copies). */

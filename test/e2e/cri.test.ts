@@ -1,0 +1,191 @@
+// Container images end to end: the real `wrangler dev`, a private containerd
+// (started by scripts/containerd.mjs in a scratch folder, with a busybox
+// image built offline), a node agent on `--runtime cri`, and the real
+// kubectl 1.35. Skipped, with the reason printed, where containerd cannot
+// run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually, freePort, setupE2E, type E2E } from './harness'
+import { startAgent, type Agent } from './agent'
+import { containerdOrSkip } from './cri-setup'
+
+const NS = 'cri-e2e'
+const NODE = 'cri-node'
+const IMAGE = 'localhost/busybox:1'
+const ctrd = await containerdOrSkip('cri e2e')
+let e: E2E
+let agent: Agent
+
+function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): string {
+  if (r.code !== 0) throw new Error(`${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
+  return r.stdout
+}
+
+const k = (args: string[], timeoutMs?: number) => e.kubectl(['-n', NS, ...args], timeoutMs ? { timeoutMs } : undefined)
+const getPod = async (name: string) => JSON.parse(ok(await k(['get', 'pod', name, '-o', 'json']), `get pod ${name}`))
+/** The containers containerd holds for a pod (its sandbox's pause container included). */
+const ctrContainers = (podUid: string) => ctrd!.ctr(['containers', 'ls', '-q', `labels."io.kubernetes.pod.uid"==${podUid}`]).split('\n').filter(Boolean)
+
+async function running(name: string, timeoutMs = 60_000) {
+  return eventually(async () => {
+    const p = await getPod(name)
+    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: { ready: boolean }) => c.ready) && p
+  }, timeoutMs, `pod ${name} Running and ready`)
+}
+
+describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () => {
+  beforeAll(async () => {
+    e = await setupE2E()
+    agent = startAgent(e, NODE, ['--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint])
+    await agent.waitFor('kubelet API listening')
+    ok(await e.kubectl(['create', 'namespace', NS]), 'namespace')
+  }, 180_000)
+
+  afterAll(async () => {
+    await agent?.stop()
+    await e?.close()
+    ctrd?.stop()
+  })
+
+  it('registers the node with containerd as its runtime and lists its images', async () => {
+    const node = JSON.parse(ok(await e.kubectl(['get', 'node', NODE, '-o', 'json']), 'get node'))
+    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.\d+\./)
+    const names = node.status.images.flatMap((i: { names: string[] }) => i.names)
+    expect(names).toContain(IMAGE)
+    expect(node.status.images.every((i: { sizeBytes: number }) => i.sizeBytes > 0)).toBe(true)
+  })
+
+  it('kubectl run with an image becomes Running and answers through pods/web/proxy', { timeout: 120_000 }, async () => {
+    const port = await freePort()
+    ok(await k(['run', 'web', `--image=${IMAGE}`, '--', 'httpd', '-f', '-p', String(port), '-h', '/www']), 'run')
+    const p = await running('web')
+    const cs = p.status.containerStatuses[0]
+    expect(cs.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/)
+    expect(cs.imageID).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(cs.image).toBe(IMAGE)
+    expect(cs.state.running.startedAt).toBeTruthy()
+    // The container is in containerd, labelled with its pod, beside its sandbox.
+    expect(ctrContainers(p.metadata.uid)).toContain(cs.containerID.slice('containerd://'.length))
+    expect(ctrContainers(p.metadata.uid)).toHaveLength(2)
+    const r = await eventually(async () => {
+      const res = await e.http('GET', `/api/v1/namespaces/${NS}/pods/web:${port}/proxy/`)
+      return res.status === 200 && res
+    }, 20_000, 'pods/web/proxy to answer')
+    expect(r.text).toBe('hello from busybox httpd\n')
+  })
+
+  it('runs the image entrypoint when the pod gives no command, and kubectl logs -f follows it', { timeout: 90_000 }, async () => {
+    ok(await k(['run', 'ticker', `--image=${IMAGE}`, '--command', '--', 'sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done']), 'run')
+    await running('ticker')
+    const follow = e.kubectlBackground(['-n', NS, 'logs', '-f', 'ticker'])
+    try {
+      const at = await follow.waitForLine((l) => l === 'tick 4', 30_000)
+      expect(follow.lines.slice(0, at + 1)).toEqual(['tick 0', 'tick 1', 'tick 2', 'tick 3', 'tick 4'])
+    } finally {
+      await follow.stop()
+    }
+    // No command at all: the image's Cmd (/bin/sh, no stdin) runs and exits 0 at once.
+    ok(await k(['run', 'shell', `--image=${IMAGE}`, '--restart=Never']), 'run shell')
+    const done = await eventually(async () => {
+      const p = await getPod('shell')
+      return p.status?.phase === 'Succeeded' && p
+    }, 60_000, 'pod shell to succeed')
+    expect(done.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
+  })
+
+  it('an image that does not exist goes ErrImagePull, then ImagePullBackOff', { timeout: 60_000 }, async () => {
+    const watch = e.watch(`/api/v1/namespaces/${NS}/pods?watch=true&fieldSelector=metadata.name%3Dmissing`)
+    try {
+      ok(await k(['run', 'missing', '--image=localhost/nope:1']), 'run')
+      const waiting = (reason: string) => (ev: { object: any }) => ev.object?.status?.containerStatuses?.[0]?.state?.waiting?.reason === reason
+      const pull = await watch.waitFor(waiting('ErrImagePull'), 30_000)
+      expect(pull.object.status.containerStatuses[0].state.waiting.message).toContain('localhost/nope:1')
+      const backoff = await watch.waitFor(waiting('ImagePullBackOff'), 30_000)
+      expect(backoff.object.status.containerStatuses[0].state.waiting.message).toMatch(/^Back-off pulling image "localhost\/nope:1"/)
+      expect(backoff.object.status.phase).toBe('Pending')
+    } finally {
+      watch.close()
+    }
+  })
+
+  it("bad input gets kube's reasons on the container status, and the node keeps serving its other pods", { timeout: 90_000 }, async () => {
+    const pod = (name: string, container: object, extra: object = {}) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: IMAGE, ...container }], ...extra },
+    })
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: pod('badref', { image: 'localhost/busybox::1' }) }), 'apply badref')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: pod('nocmd', { command: ['/bin/no-such-command'] }) }), 'apply nocmd')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: pod('noenv', { command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }),
+    }), 'apply noenv')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: pod('novol', { command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] }),
+    }), 'apply novol')
+    const state = async (name: string) => (await getPod(name)).status?.containerStatuses?.[0]
+    const badref = await eventually(async () => (await state('badref'))?.state?.waiting?.reason === 'InvalidImageName' && state('badref'), 30_000, 'badref InvalidImageName')
+    expect(badref.state.waiting.message).toContain('invalid reference format')
+    // The runtime could not start the command: exit code 128 with the runtime's reason, then back-off.
+    const nocmd = await eventually(async () => {
+      const s = await state('nocmd')
+      return (s?.state?.terminated ?? s?.lastState?.terminated)?.reason === 'StartError' && s
+    }, 30_000, 'nocmd StartError')
+    const term = nocmd.state.terminated ?? nocmd.lastState.terminated
+    expect(term.exitCode).toBe(128)
+    expect(term.message).toContain('/bin/no-such-command')
+    const noenv = await eventually(async () => (await state('noenv'))?.state?.waiting?.reason === 'CreateContainerConfigError' && state('noenv'), 30_000, 'noenv')
+    expect(noenv.state.waiting.message).toBe('configmap "absent" not found')
+    // A volume that cannot be mounted keeps the pod ContainerCreating, as the kubelet's FailedMount does.
+    const novol = await eventually(async () => /configmap "absent" not found/.test((await state('novol'))?.state?.waiting?.message ?? '') && state('novol'), 30_000, 'novol')
+    expect(novol.state.waiting.reason).toBe('ContainerCreating')
+    // Meanwhile the node runs other pods as before.
+    const port = await freePort()
+    ok(await k(['run', 'still', `--image=${IMAGE}`, '--', 'httpd', '-f', '-p', String(port), '-h', '/www']), 'run still')
+    await running('still')
+    const r = await e.http('GET', `/api/v1/namespaces/${NS}/pods/still:${port}/proxy/`)
+    expect(r.text).toBe('hello from busybox httpd\n')
+    ok(await k(['delete', 'pod', 'badref', 'nocmd', 'noenv', 'novol', 'missing', 'still', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
+  it('exec probes run inside the container through CRI ExecSync', { timeout: 90_000 }, async () => {
+    // /tmp/ready exists only in the container's own filesystem: only an exec in the container sees it.
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'c', image: IMAGE, command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'],
+            readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
+            livenessProbe: { exec: { command: ['sh', '-c', 'test "$(hostname)" != ""'] }, periodSeconds: 1 },
+          }],
+        },
+      }),
+    }), 'apply probed')
+    const early = await eventually(async () => (await getPod('probed')).status?.containerStatuses?.[0]?.state?.running && getPod('probed'), 30_000, 'probed running')
+    expect(early.status.containerStatuses[0].ready).toBe(false)
+    const ready = await running('probed', 30_000)
+    expect(ready.status.containerStatuses[0].restartCount).toBe(0)
+    expect(agent.output()).not.toContain('Liveness probe failed for cri-e2e/probed')
+  })
+
+  it('a restarted agent adopts the running containers without restarting them', { timeout: 120_000 }, async () => {
+    const before = (await getPod('probed')).status.containerStatuses[0]
+    await agent.stop()
+    agent = startAgent(e, NODE, ['--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint])
+    await agent.waitFor('adopted container cri-e2e/probed/c')
+    await agent.waitFor('kubelet API listening')
+    const after = await running('probed', 30_000)
+    const cs = after.status.containerStatuses[0]
+    expect(cs.containerID).toBe(before.containerID)
+    expect(cs.restartCount).toBe(0)
+    expect(cs.state.running.startedAt).toBe(before.state.running.startedAt)
+    expect(ctrContainers(after.metadata.uid)).toHaveLength(2)
+  })
+
+  it('deleting the pod stops and removes its containers and its sandbox', { timeout: 90_000 }, async () => {
+    const uid = (await getPod('web')).metadata.uid
+    expect(ctrContainers(uid).length).toBeGreaterThan(0)
+    // busybox httpd as PID 1 ignores SIGTERM: the SIGKILL after the grace period ends it.
+    ok(await k(['delete', 'pod', 'web', '--grace-period=2', '--timeout=60s'], 70_000), 'delete')
+    await eventually(() => ctrContainers(uid).length === 0, 20_000, 'containerd to hold nothing of pod web')
+    expect(ctrd!.ctr(['containers', 'ls', '-q'])).not.toContain(uid)
+  })
+})
