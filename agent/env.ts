@@ -108,7 +108,7 @@ export async function containerEnv(ctx: EnvContext, base: Record<string, string>
   return env;
 }
 
-function fieldValue(ctx: EnvContext, path: string): string {
+export function fieldValue(ctx: EnvContext, path: string): string {
   const p = ctx.pod;
   const sub = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (sub) return p.metadata?.[sub[1]]?.[sub[2]] ?? '';
@@ -126,7 +126,7 @@ function fieldValue(ctx: EnvContext, path: string): string {
   }
 }
 
-function resourceValue(ctx: EnvContext, ref: KObject): string {
+export function resourceValue(ctx: EnvContext, ref: KObject): string {
   const c = ref.containerName ? (ctx.pod.spec?.containers ?? []).find((x: KObject) => x.name === ref.containerName) ?? ctx.container : ctx.container;
   const [kind, res] = String(ref.resource ?? '').split('.');
   const own = kind === 'limits' ? c.resources?.limits?.[res] : kind === 'requests' ? c.resources?.requests?.[res] : undefined;

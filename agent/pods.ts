@@ -27,6 +27,8 @@ const BACKOFF_INITIAL = 10;
 const BACKOFF_MAX = 300;
 /** A container that ran this long without failing starts its back-off over. */
 const BACKOFF_RESET_MS = 2 * BACKOFF_MAX * 1000;
+/** The pod's periodic sync: ConfigMaps that appeared, volume files whose sources changed, and so on. */
+const RESYNC_MS = 10_000;
 /** How soon after a failed pull the status moves from ErrImagePull to ImagePullBackOff. */
 const PULL_BACKOFF_SHOWN_MS = 2000;
 /** Grace for containers of a pod that vanished from the server (force-deleted). */
@@ -86,7 +88,7 @@ export class PodWorker {
   constructor(private readonly ctx: NodeContext, private readonly manager: PodManager, pod: KObject) {
     this.pod = pod;
     this.uid = pod.metadata.uid;
-    this.volumes = new PodVolumes(ctx.api, pod, path.join(ctx.volumesDir, this.uid));
+    this.volumes = new PodVolumes({ ...ctx, podIP: () => this.podIP() }, pod, path.join(ctx.volumesDir, this.uid));
     for (const [list, init] of [[pod.spec?.initContainers ?? [], true], [pod.spec?.containers ?? [], false]] as const) {
       for (const c of list) this.containers.set(c.name, { name: c.name, spec: c, init, backoffSeconds: 0, probes: {}, final: false });
     }
@@ -102,8 +104,10 @@ export class PodWorker {
       st.current = info;
       if (info.state === 'running') this.startProbes(st);
     }
-    // The kubelet resyncs pods periodically; this picks up ConfigMaps that appeared, and so on.
-    this.resync = setInterval(() => this.kick(), 10_000);
+    this.resync = setInterval(() => {
+      void this.volumes.refresh();
+      this.kick();
+    }, RESYNC_MS);
     this.resync.unref();
   }
 
@@ -113,7 +117,10 @@ export class PodWorker {
 
   /** A newer version of the pod from the server. */
   update(pod: KObject) {
-    if (rvNum(pod) >= rvNum(this.pod)) this.pod = pod;
+    if (rvNum(pod) >= rvNum(this.pod)) {
+      this.pod = pod;
+      this.volumes.setPod(pod);
+    }
     this.kick();
   }
 

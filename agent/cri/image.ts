@@ -29,7 +29,7 @@ export function parseImage(image: string): ImageRef {
   const bad = () => new Error(`Failed to apply default image tag ${JSON.stringify(image)}: couldn't parse image name ${JSON.stringify(image)}: invalid reference format`);
   if (!image || !m) {
     if (/[A-Z]/.test(image) && REFERENCE.test(image.toLowerCase())) {
-      throw new Error(`Failed to apply default image tag ${JSON.stringify(image)}: couldn't parse image name ${JSON.stringify(image)}: invalid reference format: repository name (${image}) must be lowercase`);
+      throw new Error(`Failed to apply default image tag ${JSON.stringify(image)}: couldn't parse image name ${JSON.stringify(image)}: invalid reference format: repository name must be lowercase`);
     }
     throw bad();
   }

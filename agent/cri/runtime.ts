@@ -220,7 +220,9 @@ export class CriRuntime implements ContainerRuntime {
       try {
         log(`pulling image ${JSON.stringify(ref.ref)}${a ? ` with the credentials for ${a.serverAddress}` : ''}`);
         const started = Date.now();
-        const auth = a && { username: a.username ?? '', password: a.password ?? '', auth: a.auth ?? '', server_address: a.serverAddress, identity_token: a.identityToken ?? '', registry_token: a.registryToken ?? '' };
+        // The credentials were chosen for this image's registry already; containerd compares a server_address
+        // with the registry host and drops a mismatch, and dockercfg keys ("https://index.docker.io/v1/") never match.
+        const auth = a && { username: a.username ?? '', password: a.password ?? '', auth: a.auth ?? '', server_address: '', identity_token: a.identityToken ?? '', registry_token: a.registryToken ?? '' };
         const { image_ref } = await this.client.img('PullImage', { image: { image: ref.ref }, auth, sandbox_config: sandboxConfig_ }, PULL_TIMEOUT_MS);
         log(`pulled image ${JSON.stringify(ref.ref)} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         return String(image_ref);

@@ -7,13 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, freePort, setupE2E, type E2E } from './harness'
 import { startAgent, type Agent } from './agent'
 import { containerdOrSkip } from './cri-setup'
+import { startRegistry, type Registry } from './registry'
+import path from 'node:path'
 
 const NS = 'cri-e2e'
 const NODE = 'cri-node'
 const IMAGE = 'localhost/busybox:1'
-const ctrd = await containerdOrSkip('cri e2e')
+const NET_NODE = 'cri-net'
+// With a CNI bridge network, for the agent given --pod-network; the other agent keeps pods on the node's network.
+const ctrd = await containerdOrSkip('cri e2e', { cni: true })
 let e: E2E
 let agent: Agent
+let netAgent: Agent
+let registry: Registry | undefined
 
 function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): string {
   if (r.code !== 0) throw new Error(`${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`)
@@ -36,11 +42,16 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   beforeAll(async () => {
     e = await setupE2E()
     agent = startAgent(e, NODE, ['--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint])
-    await agent.waitFor('kubelet API listening')
+    netAgent = startAgent(e, NET_NODE, ['--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint, '--pod-network'])
+    await Promise.all([agent.waitFor('kubelet API listening'), netAgent.waitFor('kubelet API listening')])
     ok(await e.kubectl(['create', 'namespace', NS]), 'namespace')
+    // Pods go to the node-network agent unless they ask for the other.
+    ok(await e.kubectl(['taint', 'node', NET_NODE, 'edgekube.io/pod-network=true:NoSchedule']), 'taint')
   }, 180_000)
 
   afterAll(async () => {
+    await registry?.close()
+    await netAgent?.stop()
     await agent?.stop()
     await e?.close()
     ctrd?.stop()
@@ -105,6 +116,53 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     } finally {
       watch.close()
     }
+  })
+
+  it("pulls from a registry with the pod's imagePullSecrets, and fails with the registry's answer without them", { timeout: 90_000 }, async () => {
+    registry = await startRegistry(path.join(ctrd!.dir, 'registry'), 'private/app', '1', 'puller:s3cret')
+    const image = `${registry.host}/private/app:1`
+    const port = await freePort()
+    ok(await k(['run', 'anon', `--image=${image}`, '--', 'httpd', '-f', '-p', String(port), '-h', '/www']), 'run anon')
+    const anon = await eventually(async () => {
+      const w = (await getPod('anon')).status?.containerStatuses?.[0]?.state?.waiting
+      return /ErrImagePull|ImagePullBackOff/.test(w?.reason ?? '') && w
+    }, 30_000, 'anon to fail its pull')
+    expect(anon.message).toMatch(/401 Unauthorized|unauthorized/i)
+    ok(await k(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${registry.host}`, '--docker-username=puller', '--docker-password=s3cret']), 'secret')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'private' },
+        spec: { terminationGracePeriodSeconds: 1, imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'app', image, command: ['httpd', '-f', '-p', String(port), '-h', '/www'] }] },
+      }),
+    }), 'apply private')
+    const p = await running('private')
+    expect(registry.authorizations).toContain(`Basic ${Buffer.from('puller:s3cret').toString('base64')}`)
+    expect(p.status.containerStatuses[0].image).toBe(image)
+    expect(p.status.containerStatuses[0].imageID).toMatch(/^sha256:[0-9a-f]{64}$|@sha256:[0-9a-f]{64}$/)
+    expect((await e.http('GET', `/api/v1/namespaces/${NS}/pods/private:${port}/proxy/`)).text).toBe('served from private/app:1\n')
+    ok(await k(['delete', 'pod', 'anon', 'private', '--grace-period=1']), 'delete')
+  })
+
+  it('IfNotPresent runs the image already pulled; Always pulls it again', { timeout: 90_000 }, async () => {
+    const image = `${registry!.host}/private/app:1`
+    const manifests = () => registry!.manifestRequests.get('private/app') ?? 0
+    const apply = async (name: string, policy: string, secrets: boolean) => ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name },
+        spec: {
+          terminationGracePeriodSeconds: 1, ...(secrets ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
+          containers: [{ name: 'app', image, imagePullPolicy: policy, command: ['sleep', '3600'] }],
+        },
+      }),
+    }), `apply ${name}`)
+    const before = manifests()
+    await apply('cached', 'IfNotPresent', false)
+    await running('cached')
+    expect(manifests()).toBe(before)
+    await apply('always', 'Always', true)
+    await running('always')
+    expect(manifests()).toBeGreaterThan(before)
+    ok(await k(['delete', 'pod', 'cached', 'always', '--grace-period=1']), 'delete')
   })
 
   it("bad input gets kube's reasons on the container status, and the node keeps serving its other pods", { timeout: 90_000 }, async () => {
@@ -178,6 +236,120 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     expect(cs.restartCount).toBe(0)
     expect(cs.state.running.startedAt).toBe(before.state.running.startedAt)
     expect(ctrContainers(after.metadata.uid)).toHaveLength(2)
+  })
+
+  it("a ConfigMap volume's file appears in the container and changes after the ConfigMap does", { timeout: 90_000 }, async () => {
+    const port = await freePort()
+    ok(await k(['create', 'configmap', 'site', '--from-literal=greeting=hello']), 'create configmap')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cfg' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/site'], volumeMounts: [{ name: 'site', mountPath: '/site' }] }],
+          volumes: [{ name: 'site', configMap: { name: 'site' } }],
+        },
+      }),
+    }), 'apply cfg')
+    await running('cfg')
+    const get = async () => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/cfg:${port}/proxy/greeting`)).text
+    expect(await get()).toBe('hello')
+    ok(await k(['patch', 'configmap', 'site', '--type=merge', '-p', '{"data":{"greeting":"hello again"}}']), 'patch configmap')
+    await eventually(async () => (await get()) === 'hello again', 40_000, 'the file to change in the container')
+    expect((await getPod('cfg')).status.containerStatuses[0].restartCount).toBe(0)
+  })
+
+  it('an emptyDir is shared by two containers, and downwardAPI and service account token files are projected', { timeout: 90_000 }, async () => {
+    const port = await freePort()
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shared', labels: { app: 'shared', tier: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            { name: 'writer', image: IMAGE, command: ['sh', '-c', 'echo "written by the writer" > /data/index.html; exec sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+            {
+              name: 'server', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/'],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'info', mountPath: '/info' }],
+            },
+          ],
+          volumes: [
+            { name: 'data', emptyDir: {} },
+            {
+              name: 'info', projected: {
+                sources: [
+                  { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+                  { serviceAccountToken: { path: 'token', audience: 'edgekube-test', expirationSeconds: 3600 } },
+                ],
+              },
+            },
+          ],
+        },
+      }),
+    }), 'apply shared')
+    const p = await running('shared')
+    const get = async (file: string) => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/shared:${port}/proxy/${file}`)).text
+    expect(await eventually(async () => (await get('data/index.html')).startsWith('written') && get('data/index.html'), 20_000, 'the writer\'s file')).toBe('written by the writer\n')
+    expect(await get('info/name')).toBe('shared')
+    expect((await get('info/labels')).split('\n').sort()).toEqual(['app="shared"', 'tier="web"'])
+    const token = await get('info/token')
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
+    expect(claims.aud).toEqual(['edgekube-test'])
+    expect(claims['kubernetes.io'].pod).toEqual({ name: 'shared', uid: p.metadata.uid })
+    expect(claims.exp - claims.iat).toBe(3600)
+  })
+
+  it('a container over its memory limit is OOMKilled and restarted with that reason', { timeout: 90_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          // tail keeps everything it reads while looking for a newline: its memory grows until the cgroup limit.
+          containers: [{ name: 'hog', image: IMAGE, command: ['tail', '/dev/zero'], resources: { limits: { memory: '32Mi' } } }],
+        },
+      }),
+    }), 'apply hog')
+    const cs = await eventually(async () => {
+      const s = (await getPod('hog')).status?.containerStatuses?.[0]
+      return s?.restartCount >= 1 && s.lastState?.terminated && s
+    }, 60_000, 'hog to be OOMKilled and restarted')
+    expect(cs.lastState.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 })
+    ok(await k(['delete', 'pod', 'hog', 'shared', 'cfg', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
+  it('a Deployment rolls out on a CNI pod network: each pod has its own IP and answers on the same port', { timeout: 120_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'netweb' },
+        spec: {
+          replicas: 2, selector: { matchLabels: { app: 'netweb' } },
+          template: {
+            metadata: { labels: { app: 'netweb' } },
+            spec: {
+              terminationGracePeriodSeconds: 1,
+              nodeSelector: { 'kubernetes.io/hostname': NET_NODE },
+              tolerations: [{ key: 'edgekube.io/pod-network', operator: 'Exists', effect: 'NoSchedule' }],
+              containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], ports: [{ containerPort: 8080 }] }],
+            },
+          },
+        },
+      }),
+    }), 'apply deployment')
+    expect(ok(await k(['rollout', 'status', 'deployment/netweb', '--timeout=90s'], 100_000), 'rollout')).toContain('successfully rolled out')
+    const pods = JSON.parse(ok(await k(['get', 'pods', '-l', 'app=netweb', '-o', 'json']), 'get pods')).items
+    expect(pods).toHaveLength(2)
+    const ips = pods.map((p: any) => p.status.podIP)
+    for (const p of pods) {
+      expect(p.spec.nodeName).toBe(NET_NODE)
+      expect(p.status.hostIP).toBe('127.0.0.1')
+      expect(p.status.podIP).toMatch(/^10\.88\.\d+\.\d+$/)
+      expect(p.status.podIPs).toEqual([{ ip: p.status.podIP }])
+      const r = await e.http('GET', `/api/v1/namespaces/${NS}/pods/${p.metadata.name}:8080/proxy/`)
+      expect(r.text).toBe('hello from busybox httpd\n')
+    }
+    expect(new Set(ips).size).toBe(2)
+    ok(await k(['delete', 'deployment', 'netweb']), 'delete deployment')
   })
 
   it('deleting the pod stops and removes its containers and its sandbox', { timeout: 90_000 }, async () => {
