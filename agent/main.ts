@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { ApiClient, ApiStatusError } from './api.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 import { CriRuntime } from './cri/runtime.ts';
+import { DEFAULT_IMAGE_GC, type ImageGCPolicy } from './cri/image-gc.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { NodeAgent, defaultAddress } from './node.ts';
 import { PodManager } from './pods.ts';
@@ -44,7 +45,42 @@ const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
   --cri-endpoint URL   the CRI runtime's socket, e.g. unix:///run/containerd/containerd.sock
   --pod-network        (cri) pods get their own network namespace and IP from the runtime's CNI
                        network; without it they share the node's network, as hostNetwork pods do
+  --image-gc-high-threshold PERCENT   (cri) image filesystem usage that starts image garbage collection (85)
+  --image-gc-low-threshold PERCENT    (cri) usage it frees down to, below the high threshold (80)
+  --minimum-image-ttl-duration DUR    (cri) unused images younger than this are kept (2m)
+  --image-gc-period DUR               (cri) how often image garbage collection looks (5m)
 `;
+
+/** A Go duration as kubelet flags take it: "90s", "2m", "1h30m", "0s". */
+function parseDuration(flag: string, v: string): number {
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(v) && v !== '0') throw new Error(`--${flag} ${JSON.stringify(v)} is not a duration (like 90s, 2m, 1h30m)`);
+  let ms = 0;
+  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]];
+  return ms;
+}
+
+function imageGCPolicy(args: Record<string, string | boolean>): ImageGCPolicy {
+  const str = (k: string) => (typeof args[k] === 'string' ? args[k] as string : undefined);
+  const percent = (k: string, def: number) => {
+    const v = str(k);
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 100) throw new Error(`--${k} ${JSON.stringify(v)} is not a percentage from 0 to 100`);
+    return n;
+  };
+  const policy: ImageGCPolicy = {
+    highThresholdPercent: percent('image-gc-high-threshold', DEFAULT_IMAGE_GC.highThresholdPercent),
+    lowThresholdPercent: percent('image-gc-low-threshold', DEFAULT_IMAGE_GC.lowThresholdPercent),
+    minAgeMs: str('minimum-image-ttl-duration') !== undefined ? parseDuration('minimum-image-ttl-duration', str('minimum-image-ttl-duration')!) : DEFAULT_IMAGE_GC.minAgeMs,
+    periodMs: str('image-gc-period') !== undefined ? parseDuration('image-gc-period', str('image-gc-period')!) : DEFAULT_IMAGE_GC.periodMs,
+  };
+  if (policy.lowThresholdPercent >= policy.highThresholdPercent) {
+    throw new Error(`--image-gc-low-threshold (${policy.lowThresholdPercent}) must be less than --image-gc-high-threshold (${policy.highThresholdPercent})`);
+  }
+  if (policy.periodMs < 1000) throw new Error('--image-gc-period must be at least 1s');
+  return policy;
+}
 
 function parseArgs(argv: string[]): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
@@ -72,7 +108,8 @@ async function main() {
     process.exit(2);
   }
   if (args.help) { console.log(USAGE); return; }
-  const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir', 'runtime', 'cri-endpoint', 'pod-network'];
+  const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir', 'runtime', 'cri-endpoint', 'pod-network',
+    'image-gc-high-threshold', 'image-gc-low-threshold', 'minimum-image-ttl-duration', 'image-gc-period'];
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
   if (unknown.length || typeof args.name !== 'string' || (typeof args.server !== 'string' && typeof args.kubeconfig !== 'string' && typeof args['bootstrap-kubeconfig'] !== 'string')) {
     console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
@@ -119,11 +156,19 @@ async function main() {
   if (runtimeName !== 'process' && runtimeName !== 'cri') { console.error(`--runtime ${runtimeName}: use process or cri`); process.exit(2); }
   const endpoint = typeof args['cri-endpoint'] === 'string' ? args['cri-endpoint'] : undefined;
   if (runtimeName === 'cri' && !endpoint?.startsWith('unix://')) { console.error('--runtime cri needs --cri-endpoint unix:///PATH/TO/SOCKET'); process.exit(2); }
-  if (runtimeName !== 'cri' && (endpoint || args['pod-network'])) { console.error('--cri-endpoint and --pod-network go with --runtime cri'); process.exit(2); }
+  const criOnly = ['cri-endpoint', 'pod-network', 'image-gc-high-threshold', 'image-gc-low-threshold', 'minimum-image-ttl-duration', 'image-gc-period'].filter((k) => args[k] !== undefined);
+  if (runtimeName !== 'cri' && criOnly.length) { console.error(`--${criOnly[0]} goes with --runtime cri`); process.exit(2); }
+  let imageGC: ImageGCPolicy;
+  try {
+    imageGC = imageGCPolicy(args);
+  } catch (e) {
+    console.error(errMsg(e));
+    process.exit(2);
+  }
   let runtime: ContainerRuntime;
   if (runtimeName === 'cri') {
     try {
-      runtime = await CriRuntime.connect({ endpoint: endpoint!, nodeName: name, stateDir, podNetwork: args['pod-network'] === true });
+      runtime = await CriRuntime.connect({ endpoint: endpoint!, nodeName: name, stateDir, podNetwork: args['pod-network'] === true, imageGC });
     } catch (e) {
       console.error(`[agent ${name}] ${errMsg(e)}`);
       process.exit(1);

@@ -174,14 +174,14 @@ export class PodWorker {
     if (this.gone) return this.cleanup(MIN_GRACE, false);
     if (this.pod.metadata.deletionTimestamp) return this.terminate();
     const policy: string = this.pod.spec?.restartPolicy ?? 'Always';
-    // Init containers, in order; sidecars (restartPolicy Always) only need to have started.
+    // Init containers, in order; sidecars (restartPolicy Always) only need to have started (startup probe passed).
     let initialized = true;
     for (const st of this.list(true)) {
       const sidecar = st.spec.restartPolicy === 'Always';
       const cur = st.current;
       if (sidecar) {
         await this.ensure(st, 'Always');
-        if (st.current?.state !== 'running') { initialized = false; break; }
+        if (!this.started(st)) { initialized = false; break; }
         continue;
       }
       if (cur?.state === 'exited' && cur.exitCode === 0) continue;
@@ -462,7 +462,7 @@ export class PodWorker {
     if ((old.phase === 'Succeeded' || old.phase === 'Failed') && phase !== old.phase) phase = old.phase; // terminal phases stick
     const done = phase === 'Succeeded' || phase === 'Failed';
     const unready = mains.filter((s) => !this.ready(s)).map((s) => s.name);
-    const incomplete = inits.filter((s) => s.spec.restartPolicy === 'Always' ? s.current?.state !== 'running' : !(s.current?.state === 'exited' && s.current.exitCode === 0)).map((s) => s.name);
+    const incomplete = inits.filter((s) => s.spec.restartPolicy === 'Always' ? !this.started(s) : !(s.current?.state === 'exited' && s.current.exitCode === 0)).map((s) => s.name);
     const gates: KObject[] = this.pod.spec?.readinessGates ?? [];
     const oldConds: KObject[] = old.conditions ?? [];
     const gatesOk = gates.every((g) => oldConds.some((c) => c.type === g.conditionType && c.status === 'True'));

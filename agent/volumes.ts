@@ -112,7 +112,12 @@ export class PodVolumes {
 
   private async setUp(v: KObject): Promise<string | undefined> {
     const own = path.join(this.podDir, v.name);
-    if (v.emptyDir) return mkdir(own);
+    if (v.emptyDir) {
+      // World-writable as the kubelet makes it, so that containers running as any user can write to it.
+      mkdir(own);
+      fs.chmodSync(own, 0o777);
+      return own;
+    }
     if (v.hostPath) return hostPath(v.hostPath);
     if (v.persistentVolumeClaim) return this.claim(v.persistentVolumeClaim.claimName);
     const payload = await this.payload(v);

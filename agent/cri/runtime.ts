@@ -15,6 +15,7 @@ import {
   containerConfig, hostNetwork, sandboxConfig, type SandboxOptions,
 } from './config.ts';
 import { authFor, parseImage, pullPolicy } from './image.ts';
+import { DEFAULT_IMAGE_GC, ImageGC, type ImageGCPolicy } from './image-gc.ts';
 
 const POLL_MS = 1000;
 /** A pull can take minutes on a slow registry. */
@@ -33,6 +34,7 @@ export interface CriOptions {
   stateDir: string;
   /** Pods get their own network namespace through the runtime's CNI (else the node's network). */
   podNetwork: boolean;
+  imageGC?: ImageGCPolicy;
 }
 
 export class CriRuntime implements ContainerRuntime {
@@ -46,11 +48,13 @@ export class CriRuntime implements ContainerRuntime {
   private readonly logDir: string;
   private poller?: NodeJS.Timeout;
   private polling = false;
+  private readonly imageGC: ImageGC;
 
   private constructor(private readonly client: CriClient, private readonly o: CriOptions, version: Msg) {
     this.name = String(version.runtime_name);
     this.runtimeVersion = `${version.runtime_name}://${version.runtime_version}`;
     this.logDir = path.join(o.stateDir, 'logs');
+    this.imageGC = new ImageGC(client, o.imageGC ?? DEFAULT_IMAGE_GC);
   }
 
   /** Connects, checks the API version and adopts this node's sandboxes and containers. */
@@ -71,6 +75,7 @@ export class CriRuntime implements ContainerRuntime {
     await rt.adopt();
     rt.poller = setInterval(() => void rt.poll(), POLL_MS);
     rt.poller.unref();
+    rt.imageGC.start();
     log(`container runtime ${rt.runtimeVersion} (CRI ${version.runtime_api_version}) at ${o.endpoint}`);
     return rt;
   }
@@ -354,6 +359,7 @@ export class CriRuntime implements ContainerRuntime {
 
   close() {
     clearInterval(this.poller);
+    this.imageGC.stop();
     this.client.close();
   }
 }

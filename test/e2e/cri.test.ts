@@ -9,6 +9,7 @@ import { startAgent, type Agent } from './agent'
 import { containerdOrSkip } from './cri-setup'
 import { startRegistry, type Registry } from './registry'
 import path from 'node:path'
+import { buildImage } from '../../scripts/oci-image.mjs'
 
 const NS = 'cri-e2e'
 const NODE = 'cri-node'
@@ -318,6 +319,99 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     ok(await k(['delete', 'pod', 'hog', 'shared', 'cfg', '--grace-period=1', '--wait=false']), 'delete')
   })
 
+  it('the security context and resource limits reach the container: user, group, read-only root, capabilities, cgroup limits', { timeout: 90_000 }, async () => {
+    const port = await freePort()
+    const script = [
+      'id -u > /out/uid', 'id -g > /out/gid',
+      'if touch /probe 2>/dev/null; then echo writable; else echo read-only; fi > /out/rootfs',
+      'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us > /out/quota', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /out/memory',
+      `exec httpd -f -p ${port} -h /out`,
+    ].join('; ')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'secured' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          securityContext: { runAsUser: 65534, runAsGroup: 65534 },
+          containers: [
+            {
+              name: 'app', image: IMAGE, command: ['sh', '-c', script], volumeMounts: [{ name: 'out', mountPath: '/out' }],
+              securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+              resources: { limits: { cpu: '500m', memory: '48Mi' } },
+            },
+            {
+              name: 'root', image: IMAGE, command: ['sh', '-c', 'grep CapEff /proc/self/status > /out/caps; exec sleep 3600'], volumeMounts: [{ name: 'out', mountPath: '/out' }],
+              securityContext: { runAsUser: 0, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+            },
+          ],
+          volumes: [{ name: 'out', emptyDir: {} }],
+        },
+      }),
+    }), 'apply secured')
+    await running('secured')
+    const get = async (f: string) => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/secured:${port}/proxy/${f}`)).text.trim()
+    expect(await get('uid')).toBe('65534')
+    expect(await get('gid')).toBe('65534')
+    expect(await get('rootfs')).toBe('read-only')
+    expect(await get('quota')).toBe('50000')
+    expect(await get('memory')).toBe(String(48 * 1024 * 1024))
+    expect(await eventually(async () => (await get('caps')).startsWith('CapEff') && get('caps'), 10_000, 'caps')).toBe('CapEff:\t0000000000000400')
+    ok(await k(['delete', 'pod', 'secured', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
+  it('init containers run in order before a sidecar, which starts (startup probe passed) before the main container', { timeout: 90_000 }, async () => {
+    const port = await freePort()
+    const out = [{ name: 'out', mountPath: '/out' }]
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ordered' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          initContainers: [
+            { name: 'first', image: IMAGE, command: ['sh', '-c', 'echo first >> /out/order'], volumeMounts: out },
+            { name: 'second', image: IMAGE, command: ['sh', '-c', 'echo second >> /out/order'], volumeMounts: out },
+            {
+              name: 'sidecar', image: IMAGE, restartPolicy: 'Always', command: ['sh', '-c', 'sleep 2; echo sidecar >> /out/order; exec sleep 3600'], volumeMounts: out,
+              startupProbe: { exec: { command: ['grep', '-q', 'sidecar', '/out/order'] }, periodSeconds: 1, failureThreshold: 30 },
+            },
+          ],
+          containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', `echo main >> /out/order; exec httpd -f -p ${port} -h /out`], volumeMounts: out }],
+          volumes: [{ name: 'out', emptyDir: {} }],
+        },
+      }),
+    }), 'apply ordered')
+    const p = await running('ordered')
+    expect((await e.http('GET', `/api/v1/namespaces/${NS}/pods/ordered:${port}/proxy/order`)).text).toBe('first\nsecond\nsidecar\nmain\n')
+    const inits = Object.fromEntries(p.status.initContainerStatuses.map((s: any) => [s.name, s]))
+    expect(inits.first.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
+    expect(inits.sidecar.state.running).toBeTruthy()
+    expect(inits.sidecar.started).toBe(true)
+    ok(await k(['delete', 'pod', 'ordered', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
+  it('kubectl logs --previous shows the instance before a restart', { timeout: 90_000 }, async () => {
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'c', image: IMAGE, volumeMounts: [{ name: 'd', mountPath: '/d' }],
+            command: ['sh', '-c', 'n=$(cat /d/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /d/n; echo "attempt $n"; sleep 3; exit 3'],
+          }],
+          volumes: [{ name: 'd', emptyDir: {} }],
+        },
+      }),
+    }), 'apply crasher')
+    await eventually(async () => {
+      const [cur, prev] = await Promise.all([k(['logs', 'crasher']), k(['logs', 'crasher', '--previous'])])
+      return cur.stdout === 'attempt 2\n' && prev.stdout === 'attempt 1\n'
+    }, 40_000, 'logs of attempt 2 and --previous of attempt 1')
+    const last = (await getPod('crasher')).status.containerStatuses[0]
+    expect(last.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' })
+    ok(await k(['delete', 'pod', 'crasher', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
   it('a Deployment rolls out on a CNI pod network: each pod has its own IP and answers on the same port', { timeout: 120_000 }, async () => {
     ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
       input: JSON.stringify({
@@ -359,5 +453,25 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     ok(await k(['delete', 'pod', 'web', '--grace-period=2', '--timeout=60s'], 70_000), 'delete')
     await eventually(() => ctrContainers(uid).length === 0, 20_000, 'containerd to hold nothing of pod web')
     expect(ctrd!.ctr(['containers', 'ls', '-q'])).not.toContain(uid)
+  })
+
+  it('unused images are garbage collected past the high threshold; images in use and the sandbox image stay', { timeout: 90_000 }, async () => {
+    const tar = path.join(ctrd!.dir, 'unused.tar')
+    // Content of its own, so that it is an image of its own and not another name of busybox's.
+    buildImage(tar, 'localhost/unused:1', { files: { 'unused.txt': 'nobody runs this\n' } })
+    ctrd!.ctr(['images', 'import', tar])
+    const images = () => ctrd!.ctr(['images', 'ls', '-q']).split('\n').filter((l) => l && !l.startsWith('sha256:'))
+    expect(images()).toContain('localhost/unused:1')
+    await netAgent.stop()
+    netAgent = startAgent(e, NET_NODE, [
+      '--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint, '--pod-network',
+      '--image-gc-high-threshold', '1', '--image-gc-low-threshold', '0', '--minimum-image-ttl-duration', '0s', '--image-gc-period', '1s',
+    ])
+    await netAgent.waitFor('removed unused image localhost/unused:1', 30_000)
+    await eventually(() => !images().includes('localhost/unused:1'), 10_000, 'the unused image to be gone from containerd')
+    // The registry's image was used only by pods deleted earlier.
+    expect(images().some((i) => i.includes('/private/app'))).toBe(false)
+    // busybox runs in this file's remaining pods; the pause image is every sandbox's.
+    expect(images()).toEqual(expect.arrayContaining([IMAGE, 'localhost/pause:local']))
   })
 })
