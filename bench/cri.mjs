@@ -8,10 +8,11 @@
 // node (spec.nodeName, so that the scheduler is not measured), and the
 // latency of each pod is the time from its create's answer to the watch
 // event that shows it Running. Reported: p50, p90, max and the time until
-// all are Running, per runtime, and the CRI/process ratios. Each runtime's
-// pods are deleted before the next runs.
+// all are Running, per runtime (best of BENCH_ROUNDS rounds, the runtimes
+// taking turns, so that a cold first round weighs on neither), and the
+// CRI/process ratios. Each runtime's pods are deleted before the next runs.
 //
-// Knobs (environment): BENCH_PODS=50 BENCH_CREATE_CONCURRENCY=10 BENCH_ROUNDS=1
+// Knobs (environment): BENCH_PODS=50 BENCH_CREATE_CONCURRENCY=10 BENCH_ROUNDS=2
 // Writes bench/cri.md.
 
 import { spawn } from 'node:child_process'
@@ -31,7 +32,7 @@ const int = (name, def) => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name}=${process.env[name]} is not a positive integer`)
   return v
 }
-const CFG = { pods: int('BENCH_PODS', 50), concurrency: int('BENCH_CREATE_CONCURRENCY', 10), rounds: int('BENCH_ROUNDS', 1) }
+const CFG = { pods: int('BENCH_PODS', 50), concurrency: int('BENCH_CREATE_CONCURRENCY', 10), rounds: int('BENCH_ROUNDS', 2) }
 
 const T0 = performance.now()
 const say = (msg) => console.log(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${msg}`)
