@@ -651,11 +651,14 @@ export class PodManager {
     const orphans = this.ctx.runtime.list().filter((i) => !this.workers.has(i.podUid));
     for (const i of orphans) {
       if (i.state === 'running') {
-        log(`stopping orphaned container ${i.namespace}/${i.podName}/${i.container} (pid ${i.pid}): its pod is gone`);
+        log(`stopping orphaned container ${i.namespace}/${i.podName}/${i.container} (${i.containerID}): its pod is gone`);
         await this.ctx.runtime.stop(i.id, MIN_GRACE);
       }
     }
-    for (const uid of new Set(orphans.map((i) => i.podUid))) await this.ctx.runtime.removePod(uid);
+    // Pods the runtime still holds something of (containers, or only a sandbox).
+    for (const uid of new Set([...orphans.map((i) => i.podUid), ...this.ctx.runtime.podUids()])) {
+      if (!this.workers.has(uid)) await this.ctx.runtime.removePod(uid);
+    }
     // The volumes of pods that went away while the agent was down.
     const dirs = fs.existsSync(this.ctx.volumesDir) ? fs.readdirSync(this.ctx.volumesDir, { withFileTypes: true }) : [];
     for (const uid of dirs.filter((d) => d.isDirectory()).map((d) => d.name)) {

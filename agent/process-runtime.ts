@@ -254,6 +254,10 @@ export class ProcessRuntime implements ContainerRuntime {
     this.infos.delete(id);
   }
 
+  podUids(): string[] {
+    return [...new Set([...this.records.values()].map((r) => r.podUid))];
+  }
+
   async removePod(podUid: string) {
     let logDir: string | undefined;
     for (const rec of [...this.records.values()]) {

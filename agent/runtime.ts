@@ -112,6 +112,8 @@ export interface ContainerRuntime {
   podIP(podUid: string): string | undefined;
   /** Forgets an exited container; its log stays until removePod. */
   remove(id: string): Promise<void>;
+  /** The pods the runtime holds anything of (containers, sandboxes), by uid. */
+  podUids(): string[];
   /** Removes every container of a pod, its sandbox and its logs. */
   removePod(podUid: string): Promise<void>;
   /** The images on the node, for the Node's status. */

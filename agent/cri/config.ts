@@ -38,7 +38,7 @@ export const hostNetwork = (pod: KObject, o: SandboxOptions) => pod.spec?.hostNe
 
 const int64 = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? { value: v } : undefined);
 
-export function sandboxConfig(pod: KObject, o: SandboxOptions): Msg {
+export function sandboxConfig(pod: KObject, o: SandboxOptions, attempt = 0): Msg {
   const m = pod.metadata;
   const host = hostNetwork(pod, o);
   const psc = pod.spec?.securityContext ?? {};
@@ -49,7 +49,7 @@ export function sandboxConfig(pod: KObject, o: SandboxOptions): Msg {
     }
   }
   return {
-    metadata: { name: m.name, uid: m.uid, namespace: m.namespace, attempt: 0 },
+    metadata: { name: m.name, uid: m.uid, namespace: m.namespace, attempt },
     // A sandbox in the node's UTS namespace cannot set a hostname of its own.
     hostname: host ? '' : (pod.spec?.hostname || m.name),
     log_directory: o.logDirectory,

@@ -26,6 +26,8 @@ const nsToIso = (ns: number) => (ns > 0 ? new Date(ns / 1e6).toISOString() : und
 interface Sandbox {
   id: string;
   ip?: string;
+  /** The pod's sandbox number: a sandbox that dies is replaced by the next. */
+  attempt: number;
 }
 
 export interface CriOptions {
@@ -44,6 +46,8 @@ export class CriRuntime implements ContainerRuntime {
   private readonly sandboxes = new Map<string, Sandbox>();
   /** Sandboxes being made, so that two containers of a pod starting at once share one. */
   private readonly pendingSandboxes = new Map<string, Promise<Sandbox>>();
+  /** For pods whose sandbox died: the attempt number of the one that replaces it. */
+  private readonly nextSandboxAttempt = new Map<string, number>();
   private readonly listeners: ((info: ContainerInfo) => void)[] = [];
   private readonly logDir: string;
   private poller?: NodeJS.Timeout;
@@ -80,11 +84,11 @@ export class CriRuntime implements ContainerRuntime {
     return rt;
   }
 
-  private get sandboxOptions(): (pod: KObject) => SandboxOptions {
-    return (pod) => ({
+  private sandboxOptions(pod: KObject): SandboxOptions {
+    return {
       nodeName: this.o.nodeName, podNetwork: this.o.podNetwork,
       logDirectory: path.join(this.logDir, `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
-    });
+    };
   }
 
   private async adopt() {
@@ -98,7 +102,7 @@ export class CriRuntime implements ContainerRuntime {
         await this.removeSandbox(s.id);
         continue;
       }
-      this.sandboxes.set(uid, { id: s.id, ip: await this.sandboxIP(s.id) });
+      this.sandboxes.set(uid, { id: s.id, ip: await this.sandboxIP(s.id), attempt: Number(s.metadata?.attempt ?? 0) });
     }
     const { containers = [] } = await this.client.rt('ListContainers', { filter: mine });
     for (const c of containers) {
@@ -148,7 +152,7 @@ export class CriRuntime implements ContainerRuntime {
       throw new RuntimeError('InvalidImageName', errMsg(e));
     }
     const sandbox = await this.sandbox(cfg.pod);
-    const sandboxConfig_ = sandboxConfig(cfg.pod, this.sandboxOptions(cfg.pod));
+    const sandboxConfig_ = sandboxConfig(cfg.pod, this.sandboxOptions(cfg.pod), sandbox.attempt);
     const image = await this.ensureImage(cfg, ref, sandboxConfig_);
     let id: string;
     try {
@@ -180,15 +184,17 @@ export class CriRuntime implements ContainerRuntime {
     let pending = this.pendingSandboxes.get(uid);
     if (!pending) {
       pending = (async () => {
-        const config = sandboxConfig(pod, this.sandboxOptions(pod));
+        const attempt = this.nextSandboxAttempt.get(uid) ?? 0;
+        const config = sandboxConfig(pod, this.sandboxOptions(pod), attempt);
         fs.mkdirSync(config.log_directory, { recursive: true });
         let id: string;
         try {
-          ({ pod_sandbox_id: id } = await this.client.rt('RunPodSandbox', { config, runtime_handler: pod.spec?.runtimeClassName ?? '' }));
+          // The runtime's default handler: RuntimeClass handlers are not looked up (yet).
+          ({ pod_sandbox_id: id } = await this.client.rt('RunPodSandbox', { config, runtime_handler: '' }));
         } catch (e) {
           throw new RuntimeError('ContainerCreating', `Failed to create pod sandbox: ${errMsg(e)}`);
         }
-        const sb = { id, ip: await this.sandboxIP(id) };
+        const sb = { id, ip: await this.sandboxIP(id), attempt };
         this.sandboxes.set(uid, sb);
         log(`pod sandbox for ${pod.metadata.namespace}/${pod.metadata.name} is ${id.slice(0, 13)}${sb.ip ? ` (IP ${sb.ip})` : ' (node network)'}`);
         return sb;
@@ -312,6 +318,7 @@ export class CriRuntime implements ContainerRuntime {
     }
     const sb = this.sandboxes.get(podUid);
     this.sandboxes.delete(podUid);
+    this.nextSandboxAttempt.delete(podUid);
     if (sb) await this.removeSandbox(sb.id);
     if (logDir?.startsWith(this.logDir)) fs.rmSync(logDir, { recursive: true, force: true });
   }
@@ -325,11 +332,12 @@ export class CriRuntime implements ContainerRuntime {
     }
   }
 
-  /** Finds containers that stopped running. */
+  /** Finds containers that stopped running, and sandboxes that died. */
   private async poll() {
     if (this.polling) return;
     this.polling = true;
     try {
+      await this.checkSandboxes();
       const { containers = [] } = await this.client.rt('ListContainers', { filter: { label_selector: { [LABEL_NODE]: this.o.nodeName } } }, 10_000);
       const states = new Map<string, string>(containers.map((c: Msg) => [c.id, c.state]));
       for (const [id, info] of this.infos) {
@@ -349,6 +357,32 @@ export class CriRuntime implements ContainerRuntime {
     } finally {
       this.polling = false;
     }
+  }
+
+  /**
+   * A sandbox that is no longer ready (its pause process died, its network
+   * went away) takes the pod's containers with it, as the kubelet has it:
+   * they are stopped and the sandbox removed; the pod's next container start
+   * makes a new sandbox (the next attempt), and restart policies decide what
+   * starts again.
+   */
+  private async checkSandboxes() {
+    if (!this.sandboxes.size) return;
+    const { items = [] } = await this.client.rt('ListPodSandbox', { filter: { label_selector: { [LABEL_NODE]: this.o.nodeName } } }, 10_000);
+    const ready = new Set(items.filter((s: Msg) => s.state === 'SANDBOX_READY').map((s: Msg) => s.id));
+    for (const [uid, sb] of [...this.sandboxes]) {
+      if (ready.has(sb.id)) continue;
+      const mine = [...this.infos.values()].filter((i) => i.podUid === uid);
+      log(`pod sandbox ${sb.id.slice(0, 13)} of ${mine[0] ? `${mine[0].namespace}/${mine[0].podName}` : `pod ${uid}`} is not ready; stopping its containers, a new sandbox follows`);
+      this.sandboxes.delete(uid);
+      this.nextSandboxAttempt.set(uid, sb.attempt + 1);
+      for (const info of mine) if (info.state === 'running') await this.stop(info.id, 0);
+      await this.removeSandbox(sb.id);
+    }
+  }
+
+  podUids(): string[] {
+    return [...new Set([...this.sandboxes.keys(), ...[...this.infos.values()].map((i) => i.podUid)])];
   }
 
   private emitExit(info: ContainerInfo) {

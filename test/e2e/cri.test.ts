@@ -225,9 +225,17 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     expect(agent.output()).not.toContain('Liveness probe failed for cri-e2e/probed')
   })
 
-  it('a restarted agent adopts the running containers without restarting them', { timeout: 120_000 }, async () => {
+  it('a restarted agent adopts the running containers without restarting them, and removes what pods deleted meanwhile left', { timeout: 120_000 }, async () => {
+    // A pod whose image cannot be pulled has a sandbox and no container.
+    ok(await k(['run', 'orphan', '--image=localhost/nope:2']), 'run orphan')
+    const orphan = await eventually(async () => {
+      const p = await getPod('orphan')
+      return /ErrImagePull|ImagePullBackOff/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? '') && p
+    }, 30_000, 'orphan to fail its pull')
+    expect(ctrContainers(orphan.metadata.uid)).toHaveLength(1)
     const before = (await getPod('probed')).status.containerStatuses[0]
     await agent.stop()
+    ok(await k(['delete', 'pod', 'orphan', '--grace-period=0', '--force']), 'force delete orphan')
     agent = startAgent(e, NODE, ['--server', e.url, '--port', String(await freePort()), '--runtime', 'cri', '--cri-endpoint', ctrd!.endpoint])
     await agent.waitFor('adopted container cri-e2e/probed/c')
     await agent.waitFor('kubelet API listening')
@@ -237,6 +245,7 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     expect(cs.restartCount).toBe(0)
     expect(cs.state.running.startedAt).toBe(before.state.running.startedAt)
     expect(ctrContainers(after.metadata.uid)).toHaveLength(2)
+    await eventually(() => ctrContainers(orphan.metadata.uid).length === 0, 20_000, "the deleted pod's sandbox to be removed")
   })
 
   it("a ConfigMap volume's file appears in the container and changes after the ConfigMap does", { timeout: 90_000 }, async () => {
@@ -410,6 +419,50 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     const last = (await getPod('crasher')).status.containerStatuses[0]
     expect(last.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' })
     ok(await k(['delete', 'pod', 'crasher', '--grace-period=1', '--wait=false']), 'delete')
+  })
+
+  it("a PersistentVolumeClaim is mounted from the node's local-path volume, and its data outlives the pod", { timeout: 90_000 }, async () => {
+    const port = await freePort()
+    const manifest = (name: string, command: string[], restartPolicy = 'Always') => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 1, restartPolicy,
+        containers: [{ name: 'c', image: IMAGE, command, volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'notes' } }],
+      },
+    })
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'notes' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }),
+    }), 'apply claim')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: JSON.stringify(manifest('note-writer', ['sh', '-c', 'echo "kept across pods" > /data/note'], 'Never')) }), 'apply writer')
+    await eventually(async () => (await getPod('note-writer')).status?.phase === 'Succeeded', 60_000, 'the writer to finish')
+    const claim = JSON.parse(ok(await k(['get', 'pvc', 'notes', '-o', 'json']), 'get pvc'))
+    expect(claim.status.phase).toBe('Bound')
+    ok(await k(['delete', 'pod', 'note-writer']), 'delete writer')
+    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: JSON.stringify(manifest('note-reader', ['httpd', '-f', '-p', String(port), '-h', '/data'])) }), 'apply reader')
+    await running('note-reader')
+    expect((await e.http('GET', `/api/v1/namespaces/${NS}/pods/note-reader:${port}/proxy/note`)).text).toBe('kept across pods\n')
+    ok(await k(['delete', 'pod', 'note-reader', '--grace-period=1', '--wait=false']), 'delete reader')
+  })
+
+  it("a pod sandbox that dies is replaced, and the pod's container restarts in the new one", { timeout: 90_000 }, async () => {
+    ok(await k(['run', 'sturdy', `--image=${IMAGE}`, '--', 'sleep', '3600']), 'run')
+    const uid = (await running('sturdy')).metadata.uid
+    const sandboxOf = () => ctrd!.ctr(['containers', 'ls', '-q', `labels."io.cri-containerd.kind"==sandbox,labels."io.kubernetes.pod.uid"==${uid}`]).trim()
+    const old = sandboxOf()
+    expect(old).toMatch(/^[0-9a-f]{64}$/)
+    const task = ctrd!.ctr(['tasks', 'ls']).split('\n').find((l) => l.startsWith(old))!
+    process.kill(Number(task.split(/\s+/)[1]), 'SIGKILL')
+    const after = await eventually(async () => {
+      const cs = (await getPod('sturdy')).status.containerStatuses[0]
+      return cs.restartCount >= 1 && cs.state.running && cs
+    }, 40_000, 'the container to run again after the sandbox died')
+    expect(after.lastState.terminated.exitCode).toBe(137)
+    const now = sandboxOf()
+    expect(now).toMatch(/^[0-9a-f]{64}$/)
+    expect(now).not.toBe(old)
+    expect(ctrContainers(uid)).toHaveLength(2)
+    ok(await k(['delete', 'pod', 'sturdy', '--grace-period=1', '--wait=false']), 'delete')
   })
 
   it('a Deployment rolls out on a CNI pod network: each pod has its own IP and answers on the same port', { timeout: 120_000 }, async () => {
