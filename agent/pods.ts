@@ -272,7 +272,7 @@ export class PodWorker {
       info = await this.ctx.runtime.start({
         pod: this.pod, spec: c, podUid: this.uid, namespace: this.pod.metadata.namespace, podName: this.pod.metadata.name, container: st.name,
         attempt, command: expanded(c.command), args: expanded(c.args), env, workingDir: c.workingDir || undefined, mounts,
-        pullAuth: await pullSecrets(this.ctx.api, this.pod), specHash: specHash(c),
+        pullAuth: () => pullSecrets(this.ctx.api, this.pod), specHash: specHash(c),
       });
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;

@@ -17,10 +17,10 @@ import type { KObject } from './api.ts';
 import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type VolumeMount } from './runtime.ts';
 import { log, warn } from './log.ts';
 
-export const volumeEnvName = (volume: string) => `EDGEKUBE_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+const volumeEnvName = (volume: string) => `EDGEKUBE_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /** The variables naming the container's volume directories, and its workingDir moved into a volume it lies in. */
-export function volumeEnv(mounts: VolumeMount[], workingDir: string | undefined): { env: Record<string, string>; workingDir?: string } {
+function volumeEnv(mounts: VolumeMount[], workingDir: string | undefined): { env: Record<string, string>; workingDir?: string } {
   const env: Record<string, string> = {};
   let wd = workingDir || undefined;
   for (const m of mounts) {
@@ -33,19 +33,12 @@ export function volumeEnv(mounts: VolumeMount[], workingDir: string | undefined)
   return { env, workingDir: wd };
 }
 
-interface Record_ {
-  id: string;
-  podUid: string;
-  namespace: string;
-  podName: string;
-  container: string;
-  attempt: number;
-  specHash: string;
+/** What the process runtime keeps on disk of a container instance. */
+interface Record_ extends Pick<ContainerInfo, 'id' | 'podUid' | 'namespace' | 'podName' | 'container' | 'attempt' | 'specHash' | 'logPath'> {
   /** The command the container runs, reported as its imageID. */
   executable: string;
   shimPid: number;
   shimStart?: string;
-  logPath: string;
   pidPath: string;
   exitPath: string;
   specPath: string;

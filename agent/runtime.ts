@@ -42,7 +42,8 @@ export interface ContainerConfig {
   /** The spec's workingDir, a path inside the container. */
   workingDir?: string;
   mounts: VolumeMount[];
-  pullAuth: RegistryAuth[];
+  /** The pod's registry credentials, read only when a pull needs them. */
+  pullAuth(): Promise<RegistryAuth[]>;
   /** A hash of the container's spec: a change restarts it. */
   specHash: string;
 }

@@ -111,7 +111,7 @@ export class CriRuntime implements ContainerRuntime {
         await this.client.rt('RemoveContainer', { container_id: c.id }).catch(() => undefined);
         continue;
       }
-      const info = await this.fetch(c.id);
+      const info = await this.readStatus(c.id);
       if (!info) continue;
       if (info.state === 'running') log(`adopted container ${info.namespace}/${info.podName}/${info.container} (${info.containerID}) from a previous agent`);
     }
@@ -152,11 +152,12 @@ export class CriRuntime implements ContainerRuntime {
       throw new RuntimeError('InvalidImageName', errMsg(e));
     }
     const sandbox = await this.sandbox(cfg.pod);
-    const sandboxConfig_ = sandboxConfig(cfg.pod, this.sandboxOptions(cfg.pod), sandbox.attempt);
+    const options = this.sandboxOptions(cfg.pod);
+    const sandboxConfig_ = sandboxConfig(cfg.pod, options, sandbox.attempt);
     const image = await this.ensureImage(cfg, ref, sandboxConfig_);
     let id: string;
     try {
-      const config = containerConfig(cfg, image, hostNetwork(cfg.pod, this.sandboxOptions(cfg.pod)), this.o.nodeName);
+      const config = containerConfig(cfg, image, hostNetwork(cfg.pod, options), this.o.nodeName);
       ({ container_id: id } = await this.client.rt('CreateContainer', { pod_sandbox_id: sandbox.id, config, sandbox_config: sandboxConfig_ }));
     } catch (e) {
       throw new RuntimeError('CreateContainerError', errMsg(e));
@@ -165,13 +166,13 @@ export class CriRuntime implements ContainerRuntime {
       await this.client.rt('StartContainer', { container_id: id });
     } catch (e) {
       // The runtime records the failure on the container (StartError, exit code 128); the worker's restarts take it from there.
-      const info = await this.fetch(id);
+      const info = await this.readStatus(id);
       if (info?.state === 'exited') return { ...info };
       await this.client.rt('RemoveContainer', { container_id: id }).catch(() => undefined);
       this.infos.delete(id);
       throw new RuntimeError('RunContainerError', errMsg(e));
     }
-    const info = await this.fetch(id);
+    const info = await this.readStatus(id);
     if (!info) throw new RuntimeError('RunContainerError', `container ${id} vanished after it started`);
     return { ...info };
   }
@@ -224,7 +225,7 @@ export class CriRuntime implements ContainerRuntime {
         throw new RuntimeError('ErrImageNeverPull', `Container image ${JSON.stringify(cfg.spec.image)} is not present with pull policy of Never`);
       }
     }
-    const auths = authFor(ref, cfg.pullAuth);
+    const auths = authFor(ref, await cfg.pullAuth());
     let last: unknown;
     // Each credential for the registry in turn, then none, as the kubelet's keyring does.
     for (const a of [...auths, undefined]) {
@@ -246,7 +247,7 @@ export class CriRuntime implements ContainerRuntime {
   }
 
   /** Reads a container's status into the cache; emits its exit when it just ended. */
-  private async fetch(id: string): Promise<ContainerInfo | undefined> {
+  private async readStatus(id: string): Promise<ContainerInfo | undefined> {
     let status: Msg | undefined;
     try {
       ({ status } = await this.client.rt('ContainerStatus', { container_id: id }));
@@ -289,7 +290,7 @@ export class CriRuntime implements ContainerRuntime {
     } catch (e) {
       if (!(e instanceof CriError && e.code === GrpcStatus.NOT_FOUND)) warn(`stopping container ${id.slice(0, 13)}: ${errMsg(e)}`);
     }
-    await this.fetch(id);
+    await this.readStatus(id);
   }
 
   async exec(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> {
@@ -350,7 +351,7 @@ export class CriRuntime implements ContainerRuntime {
           this.emitExit({ ...info, state: 'exited', exitCode: 137, finishedAt: new Date().toISOString(), reason: 'Error', message: 'the container is gone from the runtime' });
           continue;
         }
-        await this.fetch(id);
+        await this.readStatus(id);
       }
     } catch (e) {
       warn(`listing containers: ${errMsg(e)}`);

@@ -28,6 +28,8 @@ function ok(r: { code: number | null; stdout: string; stderr: string }, what: st
 }
 
 const k = (args: string[], timeoutMs?: number) => e.kubectl(['-n', NS, ...args], timeoutMs ? { timeoutMs } : undefined)
+/** `kubectl apply -f -` of one object in the test namespace. */
+const applyJson = async (obj: object, what: string) => ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: JSON.stringify(obj) }), what)
 const getPod = async (name: string) => JSON.parse(ok(await k(['get', 'pod', name, '-o', 'json']), `get pod ${name}`))
 /** The containers containerd holds for a pod (its sandbox's pause container included). */
 const ctrContainers = (podUid: string) => ctrd!.ctr(['containers', 'ls', '-q', `labels."io.kubernetes.pod.uid"==${podUid}`]).split('\n').filter(Boolean)
@@ -130,12 +132,10 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     }, 30_000, 'anon to fail its pull')
     expect(anon.message).toMatch(/401 Unauthorized|unauthorized/i)
     ok(await k(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${registry.host}`, '--docker-username=puller', '--docker-password=s3cret']), 'secret')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'private' },
-        spec: { terminationGracePeriodSeconds: 1, imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'app', image, command: ['httpd', '-f', '-p', String(port), '-h', '/www'] }] },
-      }),
-    }), 'apply private')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'private' },
+      spec: { terminationGracePeriodSeconds: 1, imagePullSecrets: [{ name: 'regcred' }], containers: [{ name: 'app', image, command: ['httpd', '-f', '-p', String(port), '-h', '/www'] }] },
+    }, 'apply private')
     const p = await running('private')
     expect(registry.authorizations).toContain(`Basic ${Buffer.from('puller:s3cret').toString('base64')}`)
     expect(p.status.containerStatuses[0].image).toBe(image)
@@ -147,15 +147,13 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   it('IfNotPresent runs the image already pulled; Always pulls it again', { timeout: 90_000 }, async () => {
     const image = `${registry!.host}/private/app:1`
     const manifests = () => registry!.manifestRequests.get('private/app') ?? 0
-    const apply = async (name: string, policy: string, secrets: boolean) => ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name },
-        spec: {
-          terminationGracePeriodSeconds: 1, ...(secrets ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
-          containers: [{ name: 'app', image, imagePullPolicy: policy, command: ['sleep', '3600'] }],
-        },
-      }),
-    }), `apply ${name}`)
+    const apply = async (name: string, policy: string, secrets: boolean) => applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 1, ...(secrets ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
+        containers: [{ name: 'app', image, imagePullPolicy: policy, command: ['sleep', '3600'] }],
+      },
+    }, `apply ${name}`)
     const before = manifests()
     await apply('cached', 'IfNotPresent', false)
     await running('cached')
@@ -167,17 +165,13 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   })
 
   it("bad input gets kube's reasons on the container status, and the node keeps serving its other pods", { timeout: 90_000 }, async () => {
-    const pod = (name: string, container: object, extra: object = {}) => JSON.stringify({
+    const pod = (name: string, container: object, extra: object = {}) => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: IMAGE, ...container }], ...extra },
     })
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: pod('badref', { image: 'localhost/busybox::1' }) }), 'apply badref')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: pod('nocmd', { command: ['/bin/no-such-command'] }) }), 'apply nocmd')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: pod('noenv', { command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }),
-    }), 'apply noenv')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: pod('novol', { command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] }),
-    }), 'apply novol')
+    await applyJson(pod('badref', { image: 'localhost/busybox::1' }), 'apply badref')
+    await applyJson(pod('nocmd', { command: ['/bin/no-such-command'] }), 'apply nocmd')
+    await applyJson(pod('noenv', { command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }), 'apply noenv')
+    await applyJson(pod('novol', { command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] }), 'apply novol')
     const state = async (name: string) => (await getPod(name)).status?.containerStatuses?.[0]
     const badref = await eventually(async () => (await state('badref'))?.state?.waiting?.reason === 'InvalidImageName' && state('badref'), 30_000, 'badref InvalidImageName')
     expect(badref.state.waiting.message).toContain('invalid reference format')
@@ -205,19 +199,17 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
 
   it('exec probes run inside the container through CRI ExecSync', { timeout: 90_000 }, async () => {
     // /tmp/ready exists only in the container's own filesystem: only an exec in the container sees it.
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{
-            name: 'c', image: IMAGE, command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'],
-            readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
-            livenessProbe: { exec: { command: ['sh', '-c', 'test "$(hostname)" != ""'] }, periodSeconds: 1 },
-          }],
-        },
-      }),
-    }), 'apply probed')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c', image: IMAGE, command: ['sh', '-c', 'sleep 3; touch /tmp/ready; sleep 3600'],
+          readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
+          livenessProbe: { exec: { command: ['sh', '-c', 'test "$(hostname)" != ""'] }, periodSeconds: 1 },
+        }],
+      },
+    }, 'apply probed')
     const early = await eventually(async () => (await getPod('probed')).status?.containerStatuses?.[0]?.state?.running && getPod('probed'), 30_000, 'probed running')
     expect(early.status.containerStatuses[0].ready).toBe(false)
     const ready = await running('probed', 30_000)
@@ -251,16 +243,14 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   it("a ConfigMap volume's file appears in the container and changes after the ConfigMap does", { timeout: 90_000 }, async () => {
     const port = await freePort()
     ok(await k(['create', 'configmap', 'site', '--from-literal=greeting=hello']), 'create configmap')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cfg' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/site'], volumeMounts: [{ name: 'site', mountPath: '/site' }] }],
-          volumes: [{ name: 'site', configMap: { name: 'site' } }],
-        },
-      }),
-    }), 'apply cfg')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cfg' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/site'], volumeMounts: [{ name: 'site', mountPath: '/site' }] }],
+        volumes: [{ name: 'site', configMap: { name: 'site' } }],
+      },
+    }, 'apply cfg')
     await running('cfg')
     const get = async () => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/cfg:${port}/proxy/greeting`)).text
     expect(await get()).toBe('hello')
@@ -271,32 +261,30 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
 
   it('an emptyDir is shared by two containers, and downwardAPI and service account token files are projected', { timeout: 90_000 }, async () => {
     const port = await freePort()
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shared', labels: { app: 'shared', tier: 'web' } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            { name: 'writer', image: IMAGE, command: ['sh', '-c', 'echo "written by the writer" > /data/index.html; exec sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
-            {
-              name: 'server', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/'],
-              volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'info', mountPath: '/info' }],
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shared', labels: { app: 'shared', tier: 'web' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'writer', image: IMAGE, command: ['sh', '-c', 'echo "written by the writer" > /data/index.html; exec sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+          {
+            name: 'server', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'info', mountPath: '/info' }],
+          },
+        ],
+        volumes: [
+          { name: 'data', emptyDir: {} },
+          {
+            name: 'info', projected: {
+              sources: [
+                { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+                { serviceAccountToken: { path: 'token', audience: 'edgekube-test', expirationSeconds: 3600 } },
+              ],
             },
-          ],
-          volumes: [
-            { name: 'data', emptyDir: {} },
-            {
-              name: 'info', projected: {
-                sources: [
-                  { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
-                  { serviceAccountToken: { path: 'token', audience: 'edgekube-test', expirationSeconds: 3600 } },
-                ],
-              },
-            },
-          ],
-        },
-      }),
-    }), 'apply shared')
+          },
+        ],
+      },
+    }, 'apply shared')
     const p = await running('shared')
     const get = async (file: string) => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/shared:${port}/proxy/${file}`)).text
     expect(await eventually(async () => (await get('data/index.html')).startsWith('written') && get('data/index.html'), 20_000, 'the writer\'s file')).toBe('written by the writer\n')
@@ -310,16 +298,14 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   })
 
   it('a container over its memory limit is OOMKilled and restarted with that reason', { timeout: 90_000 }, async () => {
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          // tail keeps everything it reads while looking for a newline: its memory grows until the cgroup limit.
-          containers: [{ name: 'hog', image: IMAGE, command: ['tail', '/dev/zero'], resources: { limits: { memory: '32Mi' } } }],
-        },
-      }),
-    }), 'apply hog')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        // tail keeps everything it reads while looking for a newline: its memory grows until the cgroup limit.
+        containers: [{ name: 'hog', image: IMAGE, command: ['tail', '/dev/zero'], resources: { limits: { memory: '32Mi' } } }],
+      },
+    }, 'apply hog')
     const cs = await eventually(async () => {
       const s = (await getPod('hog')).status?.containerStatuses?.[0]
       return s?.restartCount >= 1 && s.lastState?.terminated && s
@@ -336,27 +322,25 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
       'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us > /out/quota', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /out/memory',
       `exec httpd -f -p ${port} -h /out`,
     ].join('; ')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'secured' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          securityContext: { runAsUser: 65534, runAsGroup: 65534 },
-          containers: [
-            {
-              name: 'app', image: IMAGE, command: ['sh', '-c', script], volumeMounts: [{ name: 'out', mountPath: '/out' }],
-              securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
-              resources: { limits: { cpu: '500m', memory: '48Mi' } },
-            },
-            {
-              name: 'root', image: IMAGE, command: ['sh', '-c', 'grep CapEff /proc/self/status > /out/caps; exec sleep 3600'], volumeMounts: [{ name: 'out', mountPath: '/out' }],
-              securityContext: { runAsUser: 0, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
-            },
-          ],
-          volumes: [{ name: 'out', emptyDir: {} }],
-        },
-      }),
-    }), 'apply secured')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'secured' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { runAsUser: 65534, runAsGroup: 65534 },
+        containers: [
+          {
+            name: 'app', image: IMAGE, command: ['sh', '-c', script], volumeMounts: [{ name: 'out', mountPath: '/out' }],
+            securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+            resources: { limits: { cpu: '500m', memory: '48Mi' } },
+          },
+          {
+            name: 'root', image: IMAGE, command: ['sh', '-c', 'grep CapEff /proc/self/status > /out/caps; exec sleep 3600'], volumeMounts: [{ name: 'out', mountPath: '/out' }],
+            securityContext: { runAsUser: 0, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+          },
+        ],
+        volumes: [{ name: 'out', emptyDir: {} }],
+      },
+    }, 'apply secured')
     await running('secured')
     const get = async (f: string) => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/secured:${port}/proxy/${f}`)).text.trim()
     expect(await get('uid')).toBe('65534')
@@ -371,24 +355,22 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   it('init containers run in order before a sidecar, which starts (startup probe passed) before the main container', { timeout: 90_000 }, async () => {
     const port = await freePort()
     const out = [{ name: 'out', mountPath: '/out' }]
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ordered' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          initContainers: [
-            { name: 'first', image: IMAGE, command: ['sh', '-c', 'echo first >> /out/order'], volumeMounts: out },
-            { name: 'second', image: IMAGE, command: ['sh', '-c', 'echo second >> /out/order'], volumeMounts: out },
-            {
-              name: 'sidecar', image: IMAGE, restartPolicy: 'Always', command: ['sh', '-c', 'sleep 2; echo sidecar >> /out/order; exec sleep 3600'], volumeMounts: out,
-              startupProbe: { exec: { command: ['grep', '-q', 'sidecar', '/out/order'] }, periodSeconds: 1, failureThreshold: 30 },
-            },
-          ],
-          containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', `echo main >> /out/order; exec httpd -f -p ${port} -h /out`], volumeMounts: out }],
-          volumes: [{ name: 'out', emptyDir: {} }],
-        },
-      }),
-    }), 'apply ordered')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ordered' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        initContainers: [
+          { name: 'first', image: IMAGE, command: ['sh', '-c', 'echo first >> /out/order'], volumeMounts: out },
+          { name: 'second', image: IMAGE, command: ['sh', '-c', 'echo second >> /out/order'], volumeMounts: out },
+          {
+            name: 'sidecar', image: IMAGE, restartPolicy: 'Always', command: ['sh', '-c', 'sleep 2; echo sidecar >> /out/order; exec sleep 3600'], volumeMounts: out,
+            startupProbe: { exec: { command: ['grep', '-q', 'sidecar', '/out/order'] }, periodSeconds: 1, failureThreshold: 30 },
+          },
+        ],
+        containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', `echo main >> /out/order; exec httpd -f -p ${port} -h /out`], volumeMounts: out }],
+        volumes: [{ name: 'out', emptyDir: {} }],
+      },
+    }, 'apply ordered')
     const p = await running('ordered')
     expect((await e.http('GET', `/api/v1/namespaces/${NS}/pods/ordered:${port}/proxy/order`)).text).toBe('first\nsecond\nsidecar\nmain\n')
     const inits = Object.fromEntries(p.status.initContainerStatuses.map((s: any) => [s.name, s]))
@@ -399,19 +381,17 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   })
 
   it('kubectl logs --previous shows the instance before a restart', { timeout: 90_000 }, async () => {
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{
-            name: 'c', image: IMAGE, volumeMounts: [{ name: 'd', mountPath: '/d' }],
-            command: ['sh', '-c', 'n=$(cat /d/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /d/n; echo "attempt $n"; sleep 3; exit 3'],
-          }],
-          volumes: [{ name: 'd', emptyDir: {} }],
-        },
-      }),
-    }), 'apply crasher')
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c', image: IMAGE, volumeMounts: [{ name: 'd', mountPath: '/d' }],
+          command: ['sh', '-c', 'n=$(cat /d/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /d/n; echo "attempt $n"; sleep 3; exit 3'],
+        }],
+        volumes: [{ name: 'd', emptyDir: {} }],
+      },
+    }, 'apply crasher')
     await eventually(async () => {
       const [cur, prev] = await Promise.all([k(['logs', 'crasher']), k(['logs', 'crasher', '--previous'])])
       return cur.stdout === 'attempt 2\n' && prev.stdout === 'attempt 1\n'
@@ -431,15 +411,13 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'notes' } }],
       },
     })
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'notes' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }),
-    }), 'apply claim')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: JSON.stringify(manifest('note-writer', ['sh', '-c', 'echo "kept across pods" > /data/note'], 'Never')) }), 'apply writer')
+    await applyJson({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'notes' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }, 'apply claim')
+    await applyJson(manifest('note-writer', ['sh', '-c', 'echo "kept across pods" > /data/note'], 'Never'), 'apply writer')
     await eventually(async () => (await getPod('note-writer')).status?.phase === 'Succeeded', 60_000, 'the writer to finish')
     const claim = JSON.parse(ok(await k(['get', 'pvc', 'notes', '-o', 'json']), 'get pvc'))
     expect(claim.status.phase).toBe('Bound')
     ok(await k(['delete', 'pod', 'note-writer']), 'delete writer')
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], { input: JSON.stringify(manifest('note-reader', ['httpd', '-f', '-p', String(port), '-h', '/data'])) }), 'apply reader')
+    await applyJson(manifest('note-reader', ['httpd', '-f', '-p', String(port), '-h', '/data']), 'apply reader')
     await running('note-reader')
     expect((await e.http('GET', `/api/v1/namespaces/${NS}/pods/note-reader:${port}/proxy/note`)).text).toBe('kept across pods\n')
     ok(await k(['delete', 'pod', 'note-reader', '--grace-period=1', '--wait=false']), 'delete reader')
@@ -466,23 +444,21 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
   })
 
   it('a Deployment rolls out on a CNI pod network: each pod has its own IP and answers on the same port', { timeout: 120_000 }, async () => {
-    ok(await e.kubectl(['-n', NS, 'apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'netweb' },
-        spec: {
-          replicas: 2, selector: { matchLabels: { app: 'netweb' } },
-          template: {
-            metadata: { labels: { app: 'netweb' } },
-            spec: {
-              terminationGracePeriodSeconds: 1,
-              nodeSelector: { 'kubernetes.io/hostname': NET_NODE },
-              tolerations: [{ key: 'edgekube.io/pod-network', operator: 'Exists', effect: 'NoSchedule' }],
-              containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], ports: [{ containerPort: 8080 }] }],
-            },
+    await applyJson({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'netweb' },
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: 'netweb' } },
+        template: {
+          metadata: { labels: { app: 'netweb' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            nodeSelector: { 'kubernetes.io/hostname': NET_NODE },
+            tolerations: [{ key: 'edgekube.io/pod-network', operator: 'Exists', effect: 'NoSchedule' }],
+            containers: [{ name: 'web', image: IMAGE, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], ports: [{ containerPort: 8080 }] }],
           },
         },
-      }),
-    }), 'apply deployment')
+      },
+    }, 'apply deployment')
     expect(ok(await k(['rollout', 'status', 'deployment/netweb', '--timeout=90s'], 100_000), 'rollout')).toContain('successfully rolled out')
     const pods = JSON.parse(ok(await k(['get', 'pods', '-l', 'app=netweb', '-o', 'json']), 'get pods')).items
     expect(pods).toHaveLength(2)
