@@ -89,6 +89,7 @@ const GROUP_PREFIXES = {
   Policy: 'policy', Autoscaling: 'autoscaling', Coordination: 'coordination', Scheduling: 'scheduling',
   Resource: 'resource', Flowcontrol: 'flowcontrol', Admissionregistration: 'admissionregistration',
   Certificates: 'certificates', Node: 'node', Storagemigration: 'storagemigration', Internal: 'apiserverinternal',
+  Apiextensions: 'apiextensions',
 };
 
 /** apimachinery meta/v1 types (k8s.io/apimachinery/pkg/apis/meta/v1). */
@@ -112,6 +113,8 @@ function parseModelName(name) {
 }
 
 const META_PREFIX = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+/** CustomResourceDefinition lives in its own repository (k8s.io/apiextensions-apiserver), and is named after it. */
+const APIEXTENSIONS_PREFIX = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.';
 const INTORSTRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const RAWEXTENSION = 'io.k8s.apimachinery.pkg.runtime.RawExtension';
@@ -197,14 +200,14 @@ function definitionName(model, parentPackage) {
   } else if (version === 'v1' && META_TYPES.has(type)) pkg = 'meta';
   else if (corePackageModels.has(model) || (version === 'v1' && CORE_ONLY_ELSEWHERE.has(type))) pkg = 'core';
   else pkg = parentPackage;
-  const name = pkg === 'meta' ? META_PREFIX + type : `io.k8s.api.${pkg}.${version}.${type}`;
+  const name = pkg === 'meta' ? META_PREFIX + type : pkg === 'apiextensions' ? `${APIEXTENSIONS_PREFIX}${version}.${type}` : `io.k8s.api.${pkg}.${version}.${type}`;
   if (modelOfDefinition[name] && modelOfDefinition[name] !== model) throw new Error(`${model} and ${modelOfDefinition[name]} both map to ${name}`);
   definitionOfModel[model] = name;
   modelOfDefinition[name] = model;
   return name;
 }
 
-const packageOfDefinition = (name) => (name.startsWith(META_PREFIX) ? 'meta' : name.split('.')[3]);
+const packageOfDefinition = (name) => (name.startsWith(META_PREFIX) ? 'meta' : name.startsWith(APIEXTENSIONS_PREFIX) ? 'apiextensions' : name.split('.')[3]);
 
 /** Marks every model reachable from the core/v1 kinds, stopping at meta types. */
 function markCore(model) {

@@ -2,7 +2,9 @@
 // the resource registry.
 import type { Context } from 'hono';
 import type { ResourceDefinition } from '../resources/types';
-import { groups, gvString, resourcesIn, verbsOf } from '../resources/registry';
+import { gvString, served, verbsOf, type ServedResources } from '../resources/registry';
+import { customDefinitions } from '../apiextensions/registry';
+import { restContext } from './resources';
 import { wantsAggregatedDiscovery } from './negotiate';
 import { notFoundPath } from '../status/status';
 import { storageDef } from '../rest/objects';
@@ -13,7 +15,7 @@ import { createHash } from 'node:crypto';
  * a kind is stored in, base64; the same for every version served from one storage. Kinds that
  * are answers, never stored, have none.
  */
-const hashes = new Map<ResourceDefinition, string>();
+const hashes = new WeakMap<ResourceDefinition, string>();
 function storageVersionHash(d: ResourceDefinition): string | undefined {
   if (d.review || d.virtual) return undefined;
   let hash = hashes.get(d);
@@ -48,17 +50,17 @@ function apiSubresources(d: ResourceDefinition): APIResource[] {
 }
 
 /** The installer registers paths in sorted order, so a group version's resources come sorted by name. */
-function apiResources(group: string, version: string): APIResource[] {
-  return resourcesIn(group, version).flatMap((d) => [apiResource(d), ...apiSubresources(d)])
+function apiResources(set: ServedResources, group: string, version: string): APIResource[] {
+  return set.resourcesIn(group, version).flatMap((d) => [apiResource(d), ...apiSubresources(d)])
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** APIResourceList for /api/v1 and /apis/{group}/{version}; the legacy core list has no apiVersion. */
-export function resourceList(group: string, version: string) {
-  if (resourcesIn(group, version).length === 0) return undefined;
+export function resourceList(set: ServedResources, group: string, version: string) {
+  if (set.resourcesIn(group, version).length === 0) return undefined;
   return {
     kind: 'APIResourceList', ...(group ? { apiVersion: 'v1' } : {}), groupVersion: gvString({ group, version }),
-    resources: apiResources(group, version),
+    resources: apiResources(set, group, version),
   };
 }
 
@@ -72,11 +74,11 @@ function apiGroup(group: string, versions: readonly string[]) {
  * ConvertGroupVersionIntoToDiscovery makes it: a responseKind names a group
  * and version only where the APIResource does (a Scale, an Eviction).
  */
-function discoveryGroup(group: string, versions: readonly string[]) {
+function discoveryGroup(set: ServedResources, group: string, versions: readonly string[]) {
   return {
     metadata: group ? { name: group } : {},
     versions: versions.map((version) => {
-      const list = apiResources(group, version);
+      const list = apiResources(set, group, version);
       const kindOf = (r: APIResource) => ({ group: r.group ?? '', kind: r.kind, version: r.version ?? '' });
       const resources = list.filter((r) => !r.name.includes('/')).map((r) => ({
         resource: r.name, responseKind: kindOf(r), scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singularName, verbs: r.verbs,
@@ -108,28 +110,35 @@ function aggregated(c: Context, version: 'v2' | 'v2beta1', items: unknown[]) {
   });
 }
 
+/** The built-in kinds and the custom resources established right now. */
+export async function servedNow(c: Context): Promise<ServedResources> {
+  return served((await customDefinitions(restContext(c))).map((v) => v.def));
+}
+
 export function discoveryRoutes(app: import('hono').Hono<any>) {
   app.get('/api', (c) => {
     const v = wantsAggregatedDiscovery(c.req.header('accept'));
-    const core = groups().find((g) => g.group === '')!;
-    if (v) return aggregated(c, v, [discoveryGroup('', core.versions)]);
+    const set = served();
+    const core = set.groups.find((g) => g.group === '')!;
+    if (v) return aggregated(c, v, [discoveryGroup(set, '', core.versions)]);
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     return c.json({ kind: 'APIVersions', versions: core.versions, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }, 200, { Vary: 'Accept' });
   });
-  app.get('/apis', (c) => {
-    const named = groups().filter((g) => g.group !== '');
+  app.get('/apis', async (c) => {
+    const set = await servedNow(c);
+    const named = set.groups.filter((g) => g.group !== '');
     const v = wantsAggregatedDiscovery(c.req.header('accept'));
-    if (v) return aggregated(c, v, named.map((g) => discoveryGroup(g.group, g.versions)));
+    if (v) return aggregated(c, v, named.map((g) => discoveryGroup(set, g.group, g.versions)));
     return c.json({ kind: 'APIGroupList', apiVersion: 'v1', groups: named.map((g) => apiGroup(g.group, g.versions)) }, 200, { Vary: 'Accept' });
   });
-  app.get('/api/v1', (c) => c.json(resourceList('', 'v1')));
-  app.get('/apis/:group', (c) => {
-    const g = groups().find((x) => x.group === c.req.param('group') && x.group !== '');
+  app.get('/api/v1', (c) => c.json(resourceList(served(), '', 'v1')));
+  app.get('/apis/:group', async (c) => {
+    const g = (await servedNow(c)).groups.find((x) => x.group === c.req.param('group') && x.group !== '');
     if (!g) throw notFoundPath();
     return c.json({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.group, g.versions) });
   });
-  app.get('/apis/:group/:version', (c) => {
-    const list = resourceList(c.req.param('group'), c.req.param('version'));
+  app.get('/apis/:group/:version', async (c) => {
+    const list = resourceList(await servedNow(c), c.req.param('group'), c.req.param('version'));
     if (!list || c.req.param('group') === '') throw notFoundPath();
     return c.json(list);
   });

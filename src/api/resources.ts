@@ -2,13 +2,15 @@
 // becomes an Operation, runs through the rest layer, and is encoded as JSON
 // or as a Table.
 import type { Context, Hono } from 'hono';
-import type { KObject, Reviewer } from '../resources/types';
+import type { KObject, ResourceDefinition, Reviewer } from '../resources/types';
 import { authenticateToken } from '../authn';
 import { authorize, userRules } from '../authz';
 import { admit } from '../admission';
-import { parseOperation, type Operation } from '../request/info';
+import { parseOperation, resourceSegment, type Operation } from '../request/info';
+import { lookup } from '../resources/registry';
+import { resolveCustom } from '../apiextensions/registry';
 import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
-import { badRequest, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
+import { badRequest, methodNotAllowed, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
 import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
 import { applyObject, createObject, patchObject, updateObject, type PatchType } from '../rest/write';
@@ -67,13 +69,16 @@ function reviewer(c: Context<ApiEnv>): Reviewer {
 async function handle(c: Context<ApiEnv>, group: string, version: string, path: string): Promise<Response> {
   const query = new URL(c.req.url).searchParams;
   const segments = path.split('/').map((s) => { try { return decodeURIComponent(s); } catch { throw badRequest(`invalid path segment "${s}"`); } });
-  const op = parseOperation(c.req.method, group, version, segments, query);
   const ctx = restContext(c);
   await ensureBootstrapped(ctx);
+  const resource = resourceSegment(segments);
+  const custom = resource && !lookup(group, version, resource) ? await resolveCustom(ctx, group, version, resource) : undefined;
+  const op = parseOperation(c.req.method, group, version, segments, query, custom);
+  if (op.def.deprecationWarning) ctx.warn(`299 - ${JSON.stringify(op.def.deprecationWarning)}`);
   if (op.subresource && op.subresource !== 'status') return handleSubresource(c, ctx, op, query);
   // The answer's media type is settled before anything is read or stored (406 before 422 or 201), as kube
   // negotiates first. Answers such as access reviews have no Table form.
-  const format = op.verb === 'watch' ? 'json' : negotiateObject(c.req.header('accept'), !op.def.review, true);
+  const format = op.verb === 'watch' ? 'json' : negotiateObject(c.req.header('accept'), !op.def.review, op.def.protobuf !== false);
   const respondObject = (text: string, status: 200 | 201) => respond(c, op, format, text, status);
   if (op.def.virtual) {
     const answer = await serveVirtual({ ctx, op, query, env: c.env, body: async () => (await readBody(c, op)).obj });
@@ -103,12 +108,13 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         return c.json(toTable(op.def, page.items.map((i) => JSON.parse(i)), metadata, includeObject(query)));
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return send(c, format, `{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200);
+      return send(c, format, `{"kind":"${op.def.listKind ?? `${op.def.kind}List`}","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200);
     }
     case 'watch':
       return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
     case 'create': {
       if (op.subresource || op.name !== undefined) throw methodNotSupported(op.def, 'create');
+      if (op.def.terminating) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
       const { obj, raw } = await readBody(c, op);
       return respondObject(await createObject(ctx, op, obj, parseWriteOptions(query, 'CreateOptions'), raw), 201);
     }
@@ -137,10 +143,10 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         if (res) items.push(res.deleted ? text : res.body);
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return send(c, format === 'table' ? 'json' : format, `{"kind":"${op.def.kind}List","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
+      return send(c, format === 'table' ? 'json' : format, `{"kind":"${op.def.listKind ?? `${op.def.kind}List`}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
     }
     case 'patch': {
-      const { type, patch } = await readPatch(c);
+      const { type, patch } = await readPatch(c, op.def);
       const opts = parseWriteOptions(query, 'PatchOptions', type === 'apply');
       if (type === 'apply') {
         const { object, created } = await applyObject(ctx, op, patch, opts);
@@ -167,7 +173,7 @@ async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Opera
       return json(await handler.update(ctx, op, (await readBody(c, op)).obj, parseWriteOptions(query, 'UpdateOptions')), 200);
     case 'patch': {
       if (!handler.patch) throw unsupported();
-      const { type, patch } = await readPatch(c);
+      const { type, patch } = await readPatch(c, op.def);
       return json(await handler.patch(ctx, op, type, patch, parseWriteOptions(query, 'PatchOptions', type === 'apply')), 200);
     }
     case 'create':
@@ -178,10 +184,12 @@ async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Opera
   }
 }
 
-async function readPatch(c: Context): Promise<{ type: PatchType; patch: unknown }> {
+async function readPatch(c: Context, def?: ResourceDefinition): Promise<{ type: PatchType; patch: unknown }> {
   const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
   const type = PATCH_TYPES[ct];
-  if (!type) throw unsupportedMediaType(ct, Object.keys(PATCH_TYPES));
+  // strategic merge needs Go types' patch metadata, which custom resources do not have
+  const accepted = Object.keys(PATCH_TYPES).filter((t) => def?.strategicMergePatch !== false || PATCH_TYPES[t] !== 'strategic');
+  if (!type || !accepted.includes(ct)) throw unsupportedMediaType(ct, accepted);
   const text = await readBodyText(c.req.raw);
   try {
     return { type, patch: JSON.parse(text) };
@@ -207,8 +215,10 @@ function respond(c: Context, op: Operation, format: ObjectFormat, text: string, 
 
 const BODY_TYPES = [...JSON_TYPES, PROTOBUF_MEDIA_TYPE];
 
-function bodyType(c: Context): 'json' | 'protobuf' {
+function bodyType(c: Context, def?: ResourceDefinition): 'json' | 'protobuf' {
   const ct = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+  // kinds without a protobuf form take JSON only, as kube takes custom resources
+  if (isProtobuf(ct) && def?.protobuf === false) throw unsupportedMediaType(ct, JSON_TYPES);
   if (isProtobuf(ct)) return 'protobuf';
   if (!JSON_TYPES.includes(ct)) throw unsupportedMediaType(ct, BODY_TYPES);
   return 'json';
@@ -219,7 +229,7 @@ function bodyType(c: Context): 'json' | 'protobuf' {
  * and Helm's release storage; both become the JSON object a client means.
  */
 async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: string }> {
-  if (bodyType(c) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw), expectedKind(op)) };
+  if (bodyType(c, op.subresource ? undefined : op.def) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw), expectedKind(op)) };
   return readJsonBody(c.req.raw, expectedKind(op));
 }
 

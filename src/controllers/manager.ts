@@ -22,6 +22,7 @@ import { ServiceAccountsController } from './serviceaccounts';
 import { RootCACertPublisher } from './rootcacertpublisher';
 import { DISRUPTION_COMPONENT, DisruptionController } from './disruption';
 import { signingCA } from '../certificates/ca';
+import { CustomResourceDefinitionController } from './customresourcedefinitions';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -69,6 +70,7 @@ export class ControllerManager {
       new RootCACertPublisher(this.informers, restClient(ctx, 'root-ca-cert-publisher'), () => rootCA(ctx)),
       new DisruptionController(this.informers, restClient(ctx, DISRUPTION_COMPONENT)),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
+      new CustomResourceDefinitionController(this.informers, restClient(ctx, 'apiextensions-controller')),
     ];
   }
 

@@ -9,6 +9,8 @@
 import type { ResourceDefinition, SubresourceDefinition, Verb } from '../resources/types';
 import { groups, resourcesIn, verbsOf } from '../resources/registry';
 import { definition, schemaNameForKind, type OpenAPISchema } from '../schema';
+import type { CustomResourceVersion } from '../apiextensions/definition';
+import { customSchemaName, customSchemas } from './custom';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -132,7 +134,7 @@ class PathsBuilder {
   private readonly tag: string;
   private readonly base: string;
 
-  constructor(private readonly group: string, private readonly version: string) {
+  constructor(private readonly group: string, private readonly version: string, private readonly schemaName = schemaNameForKind) {
     this.prefix = operationPrefix(group, version);
     this.tag = tagOf(group, version);
     this.base = group ? `/apis/${group}/${version}` : `/api/${version}`;
@@ -152,8 +154,8 @@ class PathsBuilder {
     const verbs = new Set(verbsOf(d));
     const kind = d.kind;
     const gvk: GVK = { group: d.group, version: d.version, kind };
-    const schema = schemaNameForKind(d.group, d.version, kind);
-    const listSchema = schemaNameForKind(d.group, d.version, `${kind}List`);
+    const schema = this.schemaName(d.group, d.version, kind);
+    const listSchema = this.schemaName(d.group, d.version, d.listKind ?? `${kind}List`);
     if (schema) this.schemaRoots.add(schema);
     if (listSchema) this.schemaRoots.add(listSchema);
     const objectRef = schema ? ref(schema) : { type: 'object' };
@@ -274,7 +276,7 @@ class PathsBuilder {
       this.path(path, itemParams).get = op({ description: `read log of the specified ${d.kind}`, operationId: `read${base}`, action: 'get', responses: text });
       return;
     }
-    const schema = schemaNameForKind(gvk.group, gvk.version, gvk.kind);
+    const schema = this.schemaName(gvk.group, gvk.version, gvk.kind);
     if (schema) this.schemaRoots.add(schema);
     const objectRef = schema ? ref(schema) : { type: 'object' };
     const what = s.name === 'status' ? `status of the specified ${d.kind}` : `${s.name} of the specified ${d.kind}`;
@@ -334,12 +336,13 @@ function everyGroupVersion(kind: string) {
   return groups().flatMap((g) => g.versions.map((version) => ({ group: g.group, kind, version })));
 }
 
-function components(roots: Set<string>) {
+function components(roots: Set<string>, custom: Record<string, Json> = {}) {
   const names = new Set<string>();
   const queue = [...roots, META + 'DeleteOptions', META + 'Status', META + 'WatchEvent', META + 'APIResourceList', META + 'Patch'];
+  if (Object.keys(custom).length) queue.push(META + 'ObjectMeta', META + 'ListMeta');
   while (queue.length) {
     const name = queue.pop()!;
-    if (names.has(name)) continue;
+    if (names.has(name) || custom[name]) continue;
     const def = definition(name);
     if (!def) continue;
     names.add(name);
@@ -353,23 +356,26 @@ function components(roots: Set<string>) {
     if (name === META + 'DeleteOptions' || name === META + 'WatchEvent') v3['x-kubernetes-group-version-kind'] = everyGroupVersion(name.slice(META.length));
     schemas[name] = v3;
   }
-  return schemas;
+  return { ...schemas, ...custom };
 }
 
 // ---------------------------------------------------------------------------
 
-/** The OpenAPI v3 document of a served group-version, or undefined. */
-export function buildDocument(group: string, version: string): Json | undefined {
-  const defs = resourcesIn(group, version);
+/** The OpenAPI v3 document of a served group-version (built-in, or the `custom` resources' of a CRD group), or undefined. */
+export function buildDocument(group: string, version: string, custom: readonly CustomResourceVersion[] = []): Json | undefined {
+  const mine = custom.filter((v) => v.def.group === group && v.def.version === version);
+  const defs = mine.length ? mine.map((v) => v.def) : resourcesIn(group, version);
   if (defs.length === 0) return undefined;
-  const b = new PathsBuilder(group, version);
+  const customSchemasByName: Record<string, Json> = Object.assign({}, ...mine.map(customSchemas));
+  const names = mine.length ? (g: string, v: string, kind: string) => (customSchemasByName[customSchemaName(g, v, kind)] ? customSchemaName(g, v, kind) : schemaNameForKind(g, v, kind)) : schemaNameForKind;
+  const b = new PathsBuilder(group, version, names);
   for (const d of defs) b.add(d);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'unversioned' },
     paths: b.paths,
     components: {
-      schemas: components(b.schemaRoots),
+      schemas: components(b.schemaRoots, customSchemasByName),
       securitySchemes: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
     },
     security: [{ BearerToken: [] }],

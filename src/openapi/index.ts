@@ -2,13 +2,17 @@
 // each group-version, and /openapi/v2 (not served: kubectl falls back to v3
 // for validation and explain, and to its built-in types for client-side apply).
 //
-// Documents are static for a given build, so each is built once per isolate,
-// on first use, and kept with its hash. The hash is the SHA-512 of the
+// Documents of built-in groups are static for a given build, so each is built
+// once per isolate, on first use, and kept with its hash; a custom group's is
+// kept per version of the CRDs it is made from, so a changed CRD gets a new hash. The hash is the SHA-512 of the
 // document's JSON (upper-case hex, as kube-openapi writes it); a URL carrying
 // the current hash is immutable and cacheable for a year, a stale one
 // redirects to the current URL.
 import type { Context, Hono } from 'hono';
-import { groups } from '../resources/registry';
+import { served } from '../resources/registry';
+import { customDefinitions } from '../apiextensions/registry';
+import type { CustomResourceVersion } from '../apiextensions/definition';
+import { restContext } from '../api/resources';
 import { notFoundPath } from '../status/status';
 import { buildDocument, documentKey } from './document';
 
@@ -23,13 +27,15 @@ async function sha512Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
 
-/** The serialized document of a group-version and its hash, built once. */
-export function documentFor(group: string, version: string): Promise<Built | undefined> {
-  const key = documentKey(group, version);
+/** The serialized document of a group-version and its hash, built once (per version of its CRDs). */
+export function documentFor(group: string, version: string, custom: readonly CustomResourceVersion[] = []): Promise<Built | undefined> {
+  const mine = custom.filter((v) => v.def.group === group && v.def.version === version);
+  const key = documentKey(group, version) + mine.map((v) => `@${v.crd.metadata.uid}/${v.crd.metadata.resourceVersion}`).join('');
   let p = cache.get(key);
   if (!p) {
+    if (cache.size > 1000) cache.clear();
     p = (async () => {
-      const doc = buildDocument(group, version);
+      const doc = buildDocument(group, version, mine);
       if (!doc) return undefined;
       const body = JSON.stringify(doc);
       return { body, hash: await sha512Hex(body) };
@@ -43,7 +49,8 @@ export function documentFor(group: string, version: string): Promise<Built | und
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 async function serveDocument(c: Context, group: string, version: string) {
-  const built = await documentFor(group, version);
+  const custom = group.includes('.') ? await customDefinitions(restContext(c)) : [];
+  const built = await documentFor(group, version, custom);
   if (!built) throw notFoundPath();
   const hash = c.req.query('hash');
   if (hash && hash !== built.hash) {
@@ -65,9 +72,10 @@ async function serveDocument(c: Context, group: string, version: string) {
 export function openapiRoutes(app: Hono<any>) {
   app.get('/openapi/v3', async (c) => {
     const paths: Record<string, { serverRelativeURL: string }> = {};
-    for (const g of groups()) {
+    const custom = await customDefinitions(restContext(c));
+    for (const g of served(custom.map((v) => v.def)).groups) {
       for (const version of g.versions) {
-        const built = await documentFor(g.group, version);
+        const built = await documentFor(g.group, version, custom);
         if (!built) continue;
         const key = documentKey(g.group, version);
         paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${built.hash}` };

@@ -28,22 +28,27 @@ const METHOD_VERBS: Record<string, { item: Verb; collection?: Verb }> = {
   DELETE: { item: 'delete', collection: 'deletecollection' },
 };
 
-/**
- * `segments` are the path parts after /api/v1 or /apis/{group}/{version}.
- * Returns undefined when the path names no served resource (404).
- */
-export function parseOperation(method: string, group: string, version: string, segments: string[], query: URLSearchParams): Operation {
+function locate(segments: string[]): { legacyWatch: boolean; namespace?: string; parts: string[] } {
   let parts = segments.filter((s) => s !== '');
   let legacyWatch = false;
   if (parts[0] === 'watch') { legacyWatch = true; parts = parts.slice(1); }
-  let namespace: string | undefined;
   // "namespaces/{ns}/{resource}..." scopes to a namespace; "namespaces/{name}[/status|/finalize]" is the Namespace itself.
-  if (parts[0] === 'namespaces' && parts.length >= 3 && !NAMESPACE_SUBRESOURCES.includes(parts[2])) {
-    namespace = parts[1];
-    parts = parts.slice(2);
-  }
+  if (parts[0] === 'namespaces' && parts.length >= 3 && !NAMESPACE_SUBRESOURCES.includes(parts[2])) return { legacyWatch, namespace: parts[1], parts: parts.slice(2) };
+  return { legacyWatch, parts };
+}
+
+/** The resource a path names (its first segment after any watch/ and namespaces/{ns}/ prefix). */
+export const resourceSegment = (segments: string[]): string | undefined => locate(segments).parts[0];
+
+/**
+ * `custom` is the definition a CRD makes for this path, when there is one.
+ * `segments` are the path parts after /api/v1 or /apis/{group}/{version}.
+ * Returns undefined when the path names no served resource (404).
+ */
+export function parseOperation(method: string, group: string, version: string, segments: string[], query: URLSearchParams, custom?: ResourceDefinition): Operation {
+  const { legacyWatch, namespace, parts } = locate(segments);
   const [resource, name, subresource, ...rest] = parts;
-  const def = resource ? lookup(group, version, resource) : undefined;
+  const def = resource ? lookup(group, version, resource) ?? (custom?.resource === resource ? custom : undefined) : undefined;
   if (!def || rest.length > 0) throw notFoundPath();
   if (namespace !== undefined && !def.namespaced) throw notFoundPath();
   const verbs = METHOD_VERBS[method];

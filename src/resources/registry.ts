@@ -53,25 +53,63 @@ const PRIORITIES: Record<string, { group: number; version: number }> = {
 const priority = (gv: GroupVersion) => PRIORITIES[gvString(gv)] ?? { group: 0, version: 0 };
 
 /**
- * Groups in discovery order, as the aggregator sorts APIServices: by group priority, then
- * name; versions by version priority (the preferred first).
+ * kube's version.CompareKubeAwareVersionStrings, as the CRD discovery controller orders a
+ * custom group's versions: GA before beta before alpha, higher numbers first, then others by name.
  */
-export const groups = (): readonly { group: string; versions: string[] }[] => GROUPS;
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    return m ? { major: Number(m[1]), stage: m[2] === 'alpha' ? 1 : m[2] === 'beta' ? 2 : 3, minor: Number(m[3] ?? 0) } : undefined;
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa && pb) return pb.stage - pa.stage || pb.major - pa.major || pb.minor - pa.minor;
+  if (pa) return -1;
+  if (pb) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
-function discoveryOrder(): { group: string; versions: string[] }[] {
+/** The custom resources' group priority in discovery (apiextensions' CRD registration controller). */
+const CUSTOM_GROUP_PRIORITY = 1000;
+
+export interface ServedResources {
+  /** Groups in discovery order, as the aggregator sorts APIServices: by group priority, then name; versions preferred first. */
+  groups: readonly { group: string; versions: string[] }[];
+  resourcesIn(group: string, version: string): ResourceDefinition[];
+}
+
+/** The built-in kinds plus `custom` (the established CRDs' versions). */
+export function served(custom: readonly ResourceDefinition[] = []): ServedResources {
+  if (custom.length === 0) return BUILT_IN;
+  const all = [...DEFINITIONS, ...custom];
+  return { groups: discoveryOrder(all), resourcesIn: (group, version) => all.filter((d) => d.group === group && d.version === version) };
+}
+
+function discoveryOrder(defs: readonly ResourceDefinition[]): { group: string; versions: string[] }[] {
   const out: { group: string; versions: string[] }[] = [];
-  for (const d of DEFINITIONS) {
+  for (const d of defs) {
     let g = out.find((x) => x.group === d.group);
     if (!g) out.push((g = { group: d.group, versions: [] }));
     if (!g.versions.includes(d.version)) g.versions.push(d.version);
   }
-  const top = (g: { group: string; versions: string[] }) => Math.max(...g.versions.map((version) => priority({ group: g.group, version }).group));
-  for (const g of out) g.versions.sort((a, b) => priority({ group: g.group, version: b }).version - priority({ group: g.group, version: a }).version);
+  const builtIn = (group: string) => DEFINITIONS.some((d) => d.group === group);
+  const top = (g: { group: string; versions: string[] }) => (builtIn(g.group) ? Math.max(...g.versions.map((version) => priority({ group: g.group, version }).group)) : CUSTOM_GROUP_PRIORITY);
+  for (const g of out) {
+    if (builtIn(g.group)) g.versions.sort((a, b) => priority({ group: g.group, version: b }).version - priority({ group: g.group, version: a }).version);
+    else g.versions.sort(compareKubeAwareVersions);
+  }
   return out.sort((a, b) => top(b) - top(a) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
-const GROUPS = discoveryOrder();
 
-export const resourcesIn = (group: string, version: string) => DEFINITIONS.filter((d) => d.group === group && d.version === version);
+const BUILT_IN: ServedResources = {
+  groups: discoveryOrder(DEFINITIONS),
+  resourcesIn: (group, version) => DEFINITIONS.filter((d) => d.group === group && d.version === version),
+};
+
+/** The built-in groups in discovery order. */
+export const groups = () => BUILT_IN.groups;
+export const resourcesIn = (group: string, version: string) => BUILT_IN.resourcesIn(group, version);
+export const isBuiltInGroup = (group: string) => DEFINITIONS.some((d) => d.group === group);
 
 /** The key prefix a kind's objects live under in the store, etcd style: "/<group>/<resource>/". */
 export const storagePrefix = (d: ResourceDefinition) => `/${d.group || 'core'}/${d.resource}/`;

@@ -4,6 +4,7 @@
 // discovery, tables, validation and storage from these.
 import type { UserInfo } from '../authn/user';
 import type { PolicyRule } from '../authz/rules';
+import type { SchemaNode } from '../schema/types';
 
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [k: string]: JSONValue };
 
@@ -91,6 +92,23 @@ export interface ResourceDefinition {
   gracePeriodSeconds?(obj: KObject): number;
   /** A delete answers with the deleted object instead of a Status (kube's ReturnDeletedObject). */
   returnDeletedObject?: boolean;
+  /**
+   * false for kinds served as JSON only: custom resources (as kube serves them), and kinds whose
+   * Go JSON is custom (CustomResourceDefinition's JSONSchemaProps). Default true.
+   */
+  protobuf?: boolean;
+  /** The kind's structural schema, for kinds not among the generated definitions (custom resources). */
+  schema?: SchemaNode;
+  /** The list kind, when it is not `<kind>List` (custom resources name theirs). */
+  listKind?: string;
+  /** Where a custom resource keeps what its scale subresource reads and writes. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** false where strategic merge patch is refused (415): custom resources, whose types carry no patch metadata. */
+  strategicMergePatch?: boolean;
+  /** The custom resource's CRD is being deleted: no new objects (405), the rest still served. */
+  terminating?: boolean;
+  /** Sent as a `Warning` header with every request to a deprecated version. */
+  deprecationWarning?: string;
   /** Set when objects are stored as another kind (see StorageConversion). */
   storage?: StorageConversion;
   /**

@@ -3,14 +3,14 @@
 // stored, as kube-apiserver's typed decoding drops them.
 import type { KObject, ResourceDefinition } from '../resources/types';
 import type { FieldValidation } from '../request/options';
-import { schemas } from '../schema';
+import { schemaFor } from '../schema';
 import { checkFields, checkObject, prune, strictDecodingError, warningsFor } from '../schema/field-validation';
 import { badRequest } from '../status/status';
 import type { RestContext } from './context';
 
 /** Checks `obj` (and the raw JSON it came from, for duplicate fields), then prunes it in place. */
 export function validateFields(ctx: RestContext, def: ResourceDefinition, obj: KObject, mode: FieldValidation, raw?: string) {
-  const node = schemas.forKind(def.group, def.version, def.kind);
+  const node = schemaFor(def);
   if (!node) return;
   if (mode !== 'Ignore') {
     const result = raw !== undefined ? checkFields(node, raw) : checkObject(node, obj);

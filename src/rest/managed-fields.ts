@@ -2,7 +2,7 @@
 // write records its manager's fields; an apply merges the applied
 // configuration by ownership (src/apply holds the structured-merge logic).
 import type { KObject, ResourceDefinition } from '../resources/types';
-import { schemas } from '../schema';
+import { schemaFor } from '../schema';
 import { apply, conflictError, managerOrUserAgent, updateManagedFields } from '../apply';
 import type { RestContext } from './context';
 import { apiVersionOf, rfc3339 } from './objects';
@@ -14,7 +14,7 @@ export interface ManagerRequest {
   applied?: boolean;
 }
 
-const schemaOf = (def: ResourceDefinition) => schemas.forKind(def.group, def.version, def.kind);
+const schemaOf = (def: ResourceDefinition) => schemaFor(def);
 
 /** managedFields of a create, update or non-apply patch: the writer owns what it set or changed. */
 export function trackManagers(ctx: RestContext, def: ResourceDefinition, old: KObject | undefined, next: KObject, req: ManagerRequest): KObject {

@@ -26,10 +26,11 @@ export function keyPrefix(def: ResourceDefinition, namespace?: string): string {
 
 export const storageKey = (def: ResourceDefinition, namespace: string | undefined, name: string) => keyPrefix(def, namespace) + name;
 
-/** The definition owning a storage key (the namespace controller walks keys of every kind). */
-export function defForKey(key: string): ResourceDefinition | undefined {
+/** The definition owning a storage key (the namespace controller walks keys of every kind, `custom` resources too). */
+export function defForKey(key: string, custom: readonly ResourceDefinition[] = []): ResourceDefinition | undefined {
   const [, group, resource] = key.split('/');
-  return definitions().find((d) => (d.group || 'core') === group && d.resource === resource && !d.storage);
+  return definitions().find((d) => (d.group || 'core') === group && d.resource === resource && !d.storage)
+    ?? custom.find((d) => d.group === group && d.resource === resource);
 }
 
 /** Labels and selectable fields of a stored object, computed once per write. */

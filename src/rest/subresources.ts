@@ -31,17 +31,36 @@ const qualified = (def: ResourceDefinition) => ({ group: def.group, resource: de
 
 // ---- scale -----------------------------------------------------------------
 
+/** A simple JSON path (".spec.replicas") as keys. */
+const pathKeys = (path: string) => path.split('.').slice(1);
+
+function readPath(obj: KObject, path: string): unknown {
+  return pathKeys(path).reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as KObject)[k] : undefined), obj);
+}
+
+function writePath(obj: KObject, path: string, value: unknown) {
+  const keys = pathKeys(path);
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) cur = (cur[k] !== null && typeof cur[k] === 'object' ? cur[k] : (cur[k] = {}));
+  cur[keys[keys.length - 1]] = value;
+}
+
+/** Where a kind keeps its replicas: the workloads' spec.replicas, or a CRD's scale paths. */
+const replicasPaths = (def: ResourceDefinition) => def.scale ?? { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' };
+
 function toScale(def: ResourceDefinition, obj: KObject): KObject {
   const m = obj.metadata;
-  // ReplicationControllers select with a plain map; the rest with a LabelSelector.
-  const sel = def.kind === 'ReplicationController'
-    ? Object.entries(obj.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')
-    : formatLabelSelector(obj.spec?.selector);
+  const paths = replicasPaths(def);
+  // ReplicationControllers select with a plain map; a CRD names a string field; the rest use a LabelSelector.
+  let sel: unknown;
+  if (def.scale) sel = def.scale.labelSelectorPath ? readPath(obj, def.scale.labelSelectorPath) : undefined;
+  else if (def.kind === 'ReplicationController') sel = Object.entries(obj.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  else sel = formatLabelSelector(obj.spec?.selector);
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, ...(sel && sel !== '<none>' ? { selector: sel } : {}) },
+    spec: { replicas: readPath(obj, paths.specReplicasPath) ?? 0 },
+    status: { replicas: readPath(obj, paths.statusReplicasPath) ?? 0, ...(typeof sel === 'string' && sel && sel !== '<none>' ? { selector: sel } : {}) },
   };
 }
 
@@ -58,8 +77,9 @@ async function scaleTo(ctx: RestContext, op: Operation, opts: WriteOptions, reso
     const scale = next(toScale(op.def, old));
     checkScale(op.name!, scale);
     const updated = structuredClone(old);
-    updated.spec = { ...(updated.spec ?? {}), replicas: scale.spec?.replicas ?? 0 };
-    updated.metadata.generation = (old.metadata.generation ?? 0) + (updated.spec.replicas === old.spec?.replicas ? 0 : 1);
+    const path = replicasPaths(op.def).specReplicasPath;
+    writePath(updated, path, scale.spec?.replicas ?? 0);
+    updated.metadata.generation = (old.metadata.generation ?? 0) + (readPath(updated, path) === readPath(old, path) ? 0 : 1);
     return updated;
   });
   return JSON.stringify(toScale(op.def, JSON.parse(text)));
@@ -263,6 +283,7 @@ const HANDLERS: Record<string, SubresourceHandler> = {
 };
 
 export function subresourceHandler(def: ResourceDefinition, subresource: string): SubresourceHandler | undefined {
+  if (def.scale && subresource === 'scale') return scale;
   return HANDLERS[`${def.group}/${def.resource}/${subresource}`];
 }
 

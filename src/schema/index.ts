@@ -137,6 +137,10 @@ export function nodeForSchema(s: OpenAPISchema): SchemaNode {
   }
 }
 
+/** A kind's schema: its own (custom resources), or the generated one of its kind. */
+export const schemaFor = (def: { group: string; version: string; kind: string; schema?: SchemaNode }): SchemaNode | undefined =>
+  def.schema ?? schemas.forKind(def.group, def.version, def.kind);
+
 /** The schema index over the generated definitions. */
 export const schemas: SchemaIndex = {
   forKind(group, version, kind) {

@@ -63,6 +63,7 @@ export const tooManyRequests = (retryAfterSeconds = 1) => new ApiError(
 );
 export const methodNotSupported = (q: Qualified, action: string) =>
   failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${qualified(q)}"`, { group: q.group, kind: q.resource });
+export const methodNotAllowed = (message: string) => failure(405, 'MethodNotAllowed', message);
 export const gone = (message: string) => failure(410, 'Expired', message);
 export const tooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 export const unsupportedMediaType = (contentType: string, accepted: string[]) =>

@@ -110,6 +110,7 @@ const EXPECTED: Record<string, (name: string) => J> = {
   'storage.k8s.io/v1/volumeattributesclasses': () => ({}),
   'storage.k8s.io/v1/storageclasses': () => ({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }), // storage SetDefaults_StorageClass
   'scheduling.k8s.io/v1/priorityclasses': () => ({ preemptionPolicy: 'PreemptLowerPriority' }), // sched. SetDefaults_PriorityClass
+  'apiextensions.k8s.io/v1/customresourcedefinitions': () => ({ spec: { names: { singular: 'widget', listKind: 'WidgetList' }, conversion: { strategy: 'None' } } }), // apiextensions v1 SetDefaults_CustomResourceDefinitionSpec
   // autosc. v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1, an 80% CPU target
   'autoscaling/v2/horizontalpodautoscalers': () => ({ spec: { minReplicas: 1, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] } }),
   'autoscaling/v1/horizontalpodautoscalers': () => ({ spec: { minReplicas: 1 } }), // autosc. v1 SetDefaults_HorizontalPodAutoscaler

@@ -149,6 +149,12 @@ const NAMED: Record<string, unknown> = {
     { name: 'roles', singularName: 'role', namespaced: true, kind: 'Role', verbs: VERBS, storageVersionHash: '7FuwZcIIItM=' },
   ]),
   // [rec] apis__scheduling.k8s.io__v1.json
+  // apiextensions-apiserver's CRD storage (registry/customresourcedefinition/etcd.go): short names crd and crds,
+  // category api-extensions; the hash is discovery.StorageVersionHash of apiextensions.k8s.io/v1 CustomResourceDefinition
+  'apiextensions.k8s.io/v1': list('apiextensions.k8s.io/v1', [
+    { name: 'customresourcedefinitions', singularName: 'customresourcedefinition', namespaced: false, kind: 'CustomResourceDefinition', verbs: VERBS, shortNames: ['crd', 'crds'], categories: ['api-extensions'], storageVersionHash: 'M5uH+AlWATY=' },
+    sub('customresourcedefinitions/status', 'CustomResourceDefinition', SUB, false),
+  ]),
   'scheduling.k8s.io/v1': list('scheduling.k8s.io/v1', [
     { name: 'priorityclasses', singularName: 'priorityclass', namespaced: false, kind: 'PriorityClass', verbs: VERBS, shortNames: ['pc'], storageVersionHash: '1QwjyaZjj3Y=' },
   ]),

@@ -89,6 +89,14 @@ export const MINIMAL: Record<string, Make> = {
   'storage.k8s.io/v1/volumeattachments': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment', metadata: meta(name), spec: { attacher: 'csi.example.com', nodeName: 'node-1', source: { persistentVolumeName: 'pv-1' } } }),
   'storage.k8s.io/v1/volumeattributesclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttributesClass', metadata: meta(name), driverName: 'csi.example.com', parameters: { iops: '3000' } }),
   'storage.k8s.io/v1/storageclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: meta(name), provisioner: 'example.com/disk' }),
+  // a CRD's name is <plural>.<group>: the test's name becomes the plural
+  'apiextensions.k8s.io/v1/customresourcedefinitions': (name) => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: meta(`${name}.example.com`),
+    spec: {
+      group: 'example.com', scope: 'Namespaced', names: { plural: name, kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+    },
+  }),
   'scheduling.k8s.io/v1/priorityclasses': (name) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: meta(name), value: 1000 }),
   'autoscaling/v2/horizontalpodautoscalers': (name, ns) => ({
     apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: meta(name, ns),

@@ -15,6 +15,7 @@ function servedKinds(): { group: string; version: string; kind: string }[] {
   const out = new Map<string, { group: string; version: string; kind: string }>();
   const add = (group: string, version: string, kind: string) => out.set(`${group}/${version}/${kind}`, { group, version, kind });
   for (const d of definitions()) {
+    if (d.protobuf === false) continue; // JSON only (CustomResourceDefinition)
     add(d.group, d.version, d.kind);
     for (const s of d.subresources ?? []) if (messageForKind(apiVersion(s.group ?? d.group, s.version ?? d.version), s.kind)) add(s.group ?? d.group, s.version ?? d.version, s.kind);
   }

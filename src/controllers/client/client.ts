@@ -9,13 +9,15 @@ import { SERVER_WRITE, type DeleteOptions } from '../../request/options';
 import type { RestContext } from '../../rest/context';
 import { createObject, patchObject, updateObject, type PatchType } from '../../rest/write';
 import { deleteObject } from '../../rest/delete';
-import { readObject, shardChanges } from '../../rest/read';
+import { listObjects, readObject, shardChanges } from '../../rest/read';
 import { recordEvent } from '../../rest/events';
 import type { ChangeSource } from './informer';
 
 export interface ControllerClient extends ChangeSource {
   /** A live read (the cache may lag): undefined when absent. */
   get(def: ResourceDefinition, namespace: string | undefined, name: string): Promise<KObject | undefined>;
+  /** A live list of a kind (for kinds no informer follows: custom resources). */
+  list(def: ResourceDefinition, namespace?: string): Promise<KObject[]>;
   create(def: ResourceDefinition, obj: KObject): Promise<KObject>;
   /** PUT with the object's resourceVersion: a stale cache is a 409, and the controller retries. */
   update(def: ResourceDefinition, obj: KObject): Promise<KObject>;
@@ -36,6 +38,12 @@ export function restClient(ctx: RestContext, component: string): ControllerClien
     changes: (shard, since) => shardChanges(ctx, shard, since),
     async get(def, namespace, name) {
       return (await readObject(ctx, op(def, 'get', namespace), name))?.obj;
+    },
+    async list(def, namespace) {
+      const page = await listObjects(ctx, op(def, 'list', namespace), {
+        labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false,
+      });
+      return page.items.map((t) => JSON.parse(t));
     },
     async create(def, obj) {
       return JSON.parse(await createObject(ctx, op(def, 'create', obj.metadata?.namespace), structuredClone(obj), opts));

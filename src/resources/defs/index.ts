@@ -47,6 +47,7 @@ import { servicecidrs } from './networking/servicecidrs';
 import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
 import { horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers-v1';
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions';
 import { bindings } from './core/bindings';
 import { componentstatuses } from './core/componentstatuses';
 import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
@@ -76,6 +77,8 @@ export const DEFINITIONS: ResourceDefinition[] = [
   ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   // storage.k8s.io/v1
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
+  // apiextensions.k8s.io/v1
+  customresourcedefinitions,
   // scheduling.k8s.io/v1
   priorityclasses,
   // autoscaling/v2, and autoscaling/v1 (stored as v2)

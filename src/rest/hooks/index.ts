@@ -6,6 +6,7 @@ import { namespaceHooks } from './namespaces';
 import { serviceHooks } from './services';
 import { claimHooks } from './persistentvolumeclaims';
 import type { ResourceHooks } from './types';
+import { crdHooks } from './customresourcedefinitions';
 
 export type { ResourceHooks } from './types';
 
@@ -13,6 +14,7 @@ const HOOKS: Record<string, ResourceHooks> = {
   '/namespaces': namespaceHooks,
   '/services': serviceHooks,
   '/persistentvolumeclaims': claimHooks,
+  'apiextensions.k8s.io/customresourcedefinitions': crdHooks,
 };
 
 export const hooksFor = (def: ResourceDefinition): ResourceHooks => HOOKS[`${def.group}/${def.resource}`] ?? {};

@@ -69,8 +69,11 @@ async function finalizeNamespace(ctx: RestContext, namespace: string) {
   const { deleteObject } = await import('../delete');
   const { guaranteedUpdate } = await import('../write');
   const keysIn = async () => (await Promise.all(SHARDS.map((s) => shard(ctx.env, s).keysInNamespace(namespace)))).flat();
+  // custom resources go too, as kube's namespace controller deletes every kind discovery lists
+  const { customDefinitions } = await import('../../apiextensions/registry');
+  const custom = (await customDefinitions(ctx)).map((v) => v.def);
   for (const key of await keysIn()) {
-    const kind = defForKey(key);
+    const kind = defForKey(key, custom);
     if (!kind) continue;
     const name = key.split('/').slice(4).join('/'); // /<group>/<resource>/<namespace>/<name>
     try {
