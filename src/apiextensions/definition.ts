@@ -48,13 +48,15 @@ export function customResourceVersions(crd: CustomResourceDefinition, rules?: (s
       selectableFields: selectableFields(v),
       columns: columns(v.additionalPrinterColumns?.length ? v.additionalPrinterColumns : [AGE]),
       defaults: (obj) => applySchemaDefaults(schema, obj),
-      validate(obj) {
+      validate(obj, old) {
         // metadata is ObjectMeta, checked as every kind's is
         const { metadata: _m, ...rest } = obj;
         const errs = validateValue(schema, rest);
-        return errs.length ? errs : validator?.validate(obj) ?? [];
+        if (!validator) return errs;
+        // rules cannot run on values of the wrong type; other schema errors do not stop them (kube's hasBlockingErr)
+        if (errs.some((x) => x.reason === 'FieldValueTypeInvalid')) return [...errs, { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }];
+        return [...errs, ...validator.validate(obj, old)];
       },
-      ...(validator ? { validateUpdate: (obj, old) => validator.validate(obj, old) } : {}),
       storage: {
         group: spec.group, resource: names.plural,
         fromStorage(obj) {

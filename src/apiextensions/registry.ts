@@ -11,6 +11,7 @@ import { keyPrefix } from '../rest/objects';
 import { storeFor } from '../store/client';
 import { customResourceVersions, type CustomResourceVersion } from './definition';
 import { GROUP, type CustomResourceDefinition } from './types';
+import { ruleValidator } from './cel/validator';
 
 export const crdDefinition = () => lookup(GROUP, 'v1', 'customresourcedefinitions')!;
 
@@ -25,7 +26,7 @@ export function versionsOf(crd: CustomResourceDefinition): CustomResourceVersion
   const rv = `${crd.metadata.uid}/${crd.metadata.resourceVersion}`;
   const cached = built.get(name);
   if (cached?.rv === rv) return cached.versions;
-  const versions = customResourceVersions(crd);
+  const versions = customResourceVersions(crd, ruleValidator);
   const terminating = !!crd.metadata.deletionTimestamp;
   for (const v of versions) if (terminating) v.def.terminating = true;
   if (built.size > 500) built.clear();

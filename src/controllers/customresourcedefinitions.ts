@@ -85,7 +85,10 @@ export class CustomResourceDefinitionController implements Reconciler {
     const accepted: Condition = conflict ?? { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
     const wasEstablished = (crd.status?.conditions ?? []).find((c) => c.type === 'Established');
     let established: Condition;
-    if (wasEstablished?.status === 'True') established = wasEstablished as Condition;
+    // converting through a webhook is not done here: a CRD that would need it is not served rather than served wrong
+    if (crd.spec.conversion?.strategy === 'Webhook' && crd.spec.versions.length > 1) {
+      established = { type: 'Established', status: 'False', reason: 'WebhookConversionNotSupported', message: 'spec.conversion.strategy Webhook is not supported by this server: its custom resources are not served; use strategy None (versions differing only in apiVersion)' };
+    } else if (wasEstablished?.status === 'True') established = wasEstablished as Condition;
     else if (accepted.status === 'True') established = { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' };
     else established = { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
     return { names, conditions: [accepted, established] };

@@ -6,7 +6,8 @@
 
 type Format = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
-interface Parsed { mantissa: bigint; exponent: number; format: Format }
+export interface ParsedQuantity { mantissa: bigint; exponent: number; format: Format }
+type Parsed = ParsedQuantity;
 
 const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];

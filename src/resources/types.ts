@@ -78,8 +78,8 @@ export interface ResourceDefinition {
   prepareForUpdate?(newObj: KObject, oldObj: KObject): void;
   /** The status subresource's PrepareForUpdate, after the status was taken from the request. Mutates newObj. */
   prepareForStatusUpdate?(newObj: KObject, oldObj: KObject): void;
-  /** Validation of the whole object, without metadata.name (checked generically). */
-  validate?(obj: KObject): FieldError[];
+  /** Validation of the whole object, without metadata.name (checked generically); `old` is the stored object on updates. */
+  validate?(obj: KObject, old?: KObject): FieldError[];
   /** Extra checks on update: immutable fields and the like. */
   validateUpdate?(newObj: KObject, oldObj: KObject): FieldError[];
   /** Table columns after Name (Name is always first). Missing means Name + Created At. */

@@ -202,7 +202,7 @@ export async function guaranteedUpdate(
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     failIfInvalid(def, name, [
       ...validateMetadata(def, next), ...validateMetadataUpdate(next, old),
-      ...(req.kindRules !== false ? [...(def.validate?.(next) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
+      ...(req.kindRules !== false ? [...(def.validate?.(next, old) ?? []), ...(def.validateUpdate?.(next, old) ?? [])] : []),
     ]);
     // compared and tracked as kube sees it: typed, so a field written in another but equal form is no change
     next = goForm(def, next);

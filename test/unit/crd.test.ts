@@ -202,6 +202,62 @@ describe('CustomResourceDefinitions', () => {
     expect(await cluster().currentResourceVersion()).toBe(before);
   });
 
+  it('runs x-kubernetes-validations: messageExpression, transition rules, and CEL that does not compile is a 422', async () => {
+    const crd = widgetCRD('limits', 'Limit');
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.minReplicas = { type: 'integer' };
+    spec.properties.size['x-kubernetes-validations'] = [{ rule: 'self == oldSelf', message: 'size is immutable' }];
+    spec['x-kubernetes-validations'] = [{ rule: '!has(self.minReplicas) || self.replicas >= self.minReplicas', messageExpression: "'replicas must be at least ' + string(self.minReplicas)", fieldPath: '.replicas' }];
+    expect((await api('POST', CRD_PATH, crd)).status).toBe(201);
+    await quiesce();
+    const path = `${BASE}/namespaces/${NS}/limits`;
+    const low = await api('POST', path, { ...widget('l1', { size: '1Gi', replicas: 1, minReplicas: 2 }), kind: 'Limit' });
+    expect(low.status).toBe(422);
+    expect(low.body.details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: "object": replicas must be at least 2' }]);
+    expect(low.body.message).toBe('Limit.stable.example.com "l1" is invalid: spec.replicas: Invalid value: "object": replicas must be at least 2');
+    expect((await api('POST', path, { ...widget('l1', { size: '1Gi', replicas: 3, minReplicas: 2 }), kind: 'Limit' })).status).toBe(201);
+    const lowered = await api('PATCH', `${path}/l1`, { spec: { replicas: 1 } }, { 'content-type': 'application/merge-patch+json' });
+    expect(lowered.status).toBe(422);
+    expect(lowered.body.details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: "object": replicas must be at least 2' }]);
+    const moved = await api('PATCH', `${path}/l1`, { spec: { size: '2Gi' } }, { 'content-type': 'application/merge-patch+json' });
+    expect(moved.status).toBe(422);
+    expect(moved.body.details.causes[0]).toMatchObject({ field: 'spec.size', message: 'Invalid value: "string": size is immutable' });
+    // rules that do not compile, or cost too much, keep the CRD out
+    const bad = widgetCRD('badrules', 'BadRule');
+    bad.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = [{ rule: 'self.nosuchfield > 1' }];
+    bad.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tags = { type: 'array', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self.all(x, self.all(y, x == y))' }] };
+    const r = await api('POST', CRD_PATH, bad);
+    expect(r.status).toBe(422);
+    const causes = r.body.details.causes.map((c: J) => `${c.field}: ${c.message}`).join('\n');
+    expect(causes).toMatch(/spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: .*compilation failed: ERROR: <input>:1:\d+: undefined field 'nosuchfield'/);
+    expect(causes).toContain('properties[spec].properties[tags].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of');
+    expect((await api('GET', `${CRD_PATH}/badrules.${GROUP}`)).status).toBe(404);
+  });
+
+  it('serves two versions from one storage (apiVersion rewritten), warns about a deprecated one, and does not serve webhook conversion', async () => {
+    const crd = widgetCRD('gears', 'Gear');
+    crd.spec.versions.push({ ...structuredClone(crd.spec.versions[0]), name: 'v1beta1', storage: false, deprecated: true });
+    crd.spec.versions[1].schema.openAPIV3Schema.properties.spec.description = 'beta';
+    expect((await api('POST', CRD_PATH, crd)).status).toBe(201);
+    await quiesce();
+    const made = await api('POST', `/apis/${GROUP}/v1beta1/namespaces/${NS}/gears`, { ...widget('g1'), apiVersion: `${GROUP}/v1beta1`, kind: 'Gear' });
+    expect(made.status).toBe(201);
+    expect(made.body.apiVersion).toBe(`${GROUP}/v1beta1`);
+    expect(made.headers.get('warning')).toBe(`299 - "${GROUP}/v1beta1 Gear is deprecated"`);
+    expect((await api('GET', `${BASE}/namespaces/${NS}/gears/g1`)).body.apiVersion).toBe(`${GROUP}/v1`);
+    const stored = await cluster().get(`/${GROUP}/gears/${NS}/g1`);
+    expect(JSON.parse(stored!.object).apiVersion).toBe(`${GROUP}/v1`);
+    expect((await api('GET', `/apis/${GROUP}`)).body.preferredVersion.version).toBe('v1');
+    const webhook = widgetCRD('cogs', 'Cog', { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://convert.example.com' }, conversionReviewVersions: ['v1'] } } });
+    webhook.spec.versions.push({ ...structuredClone(webhook.spec.versions[0]), name: 'v2', storage: false });
+    webhook.spec.versions[1].schema.openAPIV3Schema.properties.spec.description = 'v2';
+    expect((await api('POST', CRD_PATH, webhook)).status).toBe(201);
+    await quiesce();
+    const cogs = (await api('GET', `${CRD_PATH}/cogs.${GROUP}`)).body;
+    expect(cogs.status.conditions.find((c: J) => c.type === 'Established')).toMatchObject({ status: 'False', reason: 'WebhookConversionNotSupported' });
+    expect((await api('GET', `${BASE}/namespaces/${NS}/cogs`)).status).toBe(404);
+  });
+
   it('refuses a schema nested 1,000 deep with 422, not a 500', async () => {
     const crd = widgetCRD('deeps', 'Deep');
     let node: J = { type: 'string' };

@@ -1,6 +1,7 @@
 import type { KObject, ResourceDefinition } from '../../types';
 import { statusSubresource } from '../shared';
 import { validateCRD, validateCRDUpdate } from '../../../apiextensions/crd-validation';
+import { compileSchema } from '../../../apiextensions/cel/compile';
 
 const storageVersion = (o: KObject): string | undefined => (o.spec?.versions ?? []).find((v: KObject) => v?.storage === true)?.name;
 
@@ -36,6 +37,6 @@ export const customresourcedefinitions: ResourceDefinition = {
     if (v && !stored.includes(v)) stored.push(v);
     next.status = { ...(old.status ?? {}), storedVersions: stored };
   },
-  validate: (obj) => validateCRD(obj),
+  validate: (obj) => validateCRD(obj, (schema, path) => compileSchema(schema, path).errors),
   validateUpdate: validateCRDUpdate,
 };
