@@ -258,6 +258,7 @@ const addKind = (group, version, kind) => {
   return true;
 };
 for (const d of definitions()) {
+  if (d.protobuf === false) continue; // served as JSON only (CustomResourceDefinition)
   if (!addKind(d.group, d.version, d.kind)) throw new Error(`${d.group}/${d.version} ${d.kind} has no upstream message`);
   addKind(d.group, d.version, `${d.kind}List`);
   for (const s of d.subresources ?? []) addKind(s.group ?? d.group, s.version ?? d.version, s.kind);

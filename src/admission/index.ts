@@ -4,9 +4,11 @@ import type { AdmissionRequest, RestContext } from '../rest/context';
 import { admitRBAC } from '../authz/escalation';
 import { admitNodeRestriction } from './noderestriction';
 import { admitCertificates } from './certificates';
+import { admitPolicies } from './policy';
 
 export async function admit(ctx: RestContext, req: AdmissionRequest): Promise<void> {
   await admitNodeRestriction(ctx, req);
   await admitRBAC(ctx, req);
   await admitCertificates(ctx, req);
+  await admitPolicies(ctx, req);
 }

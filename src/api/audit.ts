@@ -39,7 +39,12 @@ export function auditEvent(c: Context<ApiEnv>, record: AuditRecord, received: Da
     responseStatus: { metadata: {}, code },
     requestReceivedTimestamp: received.toISOString(),
     stageTimestamp: new Date().toISOString(),
-    ...(record.decision ? { annotations: { 'authorization.k8s.io/decision': record.decision.allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': record.decision.reason } } : {}),
+    ...(record.decision || record.annotations ? {
+      annotations: {
+        ...(record.decision ? { 'authorization.k8s.io/decision': record.decision.allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': record.decision.reason } : {}),
+        ...record.annotations,
+      },
+    } : {}),
   };
 }
 

@@ -48,6 +48,7 @@ export function restContext(c: Context<ApiEnv>): RestContext {
     env: c.env,
     waitUntil: (p) => c.executionCtx.waitUntil(p.catch((e) => console.error('background work failed:', e))),
     warn: (w) => c.header('Warning', w, { append: true }),
+    annotate: (key, value) => { const record = c.get('audit'); if (record) (record.annotations ??= {})[key] = value; },
     userAgent: c.req.header('user-agent'),
     user: c.get('user'),
     admit: (req) => admit(ctx, req),

@@ -11,6 +11,8 @@ export interface AuditRecord {
   impersonatedUser?: UserInfo;
   attrs?: Attributes;
   decision?: Decision;
+  /** What admission added (a policy's audit annotations). */
+  annotations?: Record<string, string>;
 }
 
 export type ApiEnv = { Bindings: Env; Variables: { user: UserInfo; audit: AuditRecord } };

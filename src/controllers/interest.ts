@@ -11,6 +11,7 @@ import type { ControllerName } from './env';
 function forWorkloads(def: ResourceDefinition, obj: KObject | undefined, removed: boolean): boolean {
   if (removed || obj?.metadata?.deletionTimestamp || obj?.metadata?.ownerReferences?.length) return true;
   if (def.group === 'apps' || def.group === 'batch' || def.group === 'policy' || def.group === 'apiextensions.k8s.io') return true;
+  if (def.group === 'admissionregistration.k8s.io' && def.resource === 'validatingadmissionpolicies') return true;
   if (def.group === 'storage.k8s.io' && def.resource === 'storageclasses') return true;
   // What the service account controller and the root CA publisher keep in every namespace.
   if (def.group === '' && def.resource === 'namespaces') return true;

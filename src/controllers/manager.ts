@@ -23,6 +23,7 @@ import { RootCACertPublisher } from './rootcacertpublisher';
 import { DISRUPTION_COMPONENT, DisruptionController } from './disruption';
 import { signingCA } from '../certificates/ca';
 import { CustomResourceDefinitionController } from './customresourcedefinitions';
+import { AdmissionPolicyStatusController } from './admissionpolicystatus';
 
 /** How long one pass may spend on queued work before leaving the rest to the next. */
 const PASS_BUDGET_MS = 20_000;
@@ -71,6 +72,7 @@ export class ControllerManager {
       new DisruptionController(this.informers, restClient(ctx, DISRUPTION_COMPONENT)),
       new GarbageCollector(this.informers, restClient(ctx, 'garbage-collector')),
       new CustomResourceDefinitionController(this.informers, restClient(ctx, 'apiextensions-controller')),
+      new AdmissionPolicyStatusController(this.informers, restClient(ctx, 'validatingadmissionpolicy-status-controller')),
     ];
   }
 

@@ -9,6 +9,8 @@ export interface RestContext {
   waitUntil(p: Promise<unknown>): void;
   /** Adds a `Warning` response header (kubectl prints them as "Warning: ..."). */
   warn(warning: string): void;
+  /** Adds an annotation to the request's audit event (admission policies' findings). */
+  annotate?(key: string, value: string): void;
   /** The client's User-Agent: the default field manager. */
   userAgent?: string;
   /** Who asks; undefined for the server's own work (bootstrap, controllers). */

@@ -30,7 +30,7 @@ export class ApiError extends Error {
   }
 }
 
-function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
+export function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
   return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code });
 }
 

@@ -281,6 +281,53 @@ describe('a large real-world CRD', () => {
   })
 })
 
+describe('a ValidatingAdmissionPolicy through kubectl', () => {
+  const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replica-limit}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: object.spec.replicas <= 5
+    messageExpression: "'replicas must be at most 5, not ' + string(object.spec.replicas)"
+`
+  const binding = (action: string) => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: replica-limit}
+spec:
+  policyName: replica-limit
+  validationActions: [${action}]
+`
+
+  it('denies a Deployment with too many replicas with the policy message, and Warn warns instead', async () => {
+    ok(await e.kubectl(['apply', '-f', manifest('vap.yaml', policy)]), 'apply policy')
+    ok(await e.kubectl(['apply', '-f', manifest('vapb.yaml', binding('Deny'))]), 'apply binding')
+    let denied = { code: 0 as number | null, stdout: '', stderr: '' }
+    await eventually(async () => {
+      denied = await e.kubectl(['create', 'deployment', 'big', '-n', 'crds', '--image=nginx', '--replicas=10'])
+      return denied.code !== 0
+    }, 20_000, 'the binding takes effect')
+    expect(denied.stderr).toContain(`error: failed to create deployment: deployments.apps "big" is invalid: : ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit' denied request: replicas must be at most 5, not 10`)
+    ok(await e.kubectl(['create', 'deployment', 'small', '-n', 'crds', '--image=nginx', '--replicas=2']), 'create small')
+    ok(await e.kubectl(['apply', '-f', manifest('vapb.yaml', binding('Warn'))]), 'apply Warn binding')
+    let warned = { code: 1 as number | null, stdout: '', stderr: '' }
+    await eventually(async () => {
+      warned = await e.kubectl(['create', 'deployment', 'warned', '-n', 'crds', '--image=nginx', '--replicas=10'])
+      if (warned.code !== 0) return false
+      return true
+    }, 20_000, 'the Warn binding takes effect')
+    expect(warned.stderr).toContain(`Warning: Validation failed for ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit': replicas must be at most 5, not 10`)
+    const vap = await json(['get', 'validatingadmissionpolicy', 'replica-limit'])
+    expect(vap.status.observedGeneration).toBe(1)
+  })
+})
+
 describe('a chart with CRDs', () => {
   function helm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {

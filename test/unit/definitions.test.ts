@@ -63,7 +63,7 @@ describe('definitions table', () => {
   it('lists core first, and covers every group the server claims', () => {
     expect(DEFINITIONS[0].group).toBe('');
     const groups = [...new Set(DEFINITIONS.map((d) => d.group))];
-    expect(groups).toEqual(['', 'apps', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'autoscaling', 'authentication.k8s.io', 'authorization.k8s.io']);
+    expect(groups).toEqual(['', 'apps', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'autoscaling', 'authentication.k8s.io', 'authorization.k8s.io']);
     expect(DEFINITIONS.filter((d) => d.group === '').map((d) => d.resource)).toEqual(expect.arrayContaining(['pods', 'configmaps', 'namespaces', 'services', 'secrets', 'nodes', 'events']));
   });
 

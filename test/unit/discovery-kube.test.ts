@@ -149,6 +149,12 @@ const NAMED: Record<string, unknown> = {
     { name: 'roles', singularName: 'role', namespaced: true, kind: 'Role', verbs: VERBS, storageVersionHash: '7FuwZcIIItM=' },
   ]),
   // [rec] apis__scheduling.k8s.io__v1.json
+  // kube's admissionregistration.k8s.io/v1 less the webhook configurations, which are not served here (no webhooks are called)
+  'admissionregistration.k8s.io/v1': list('admissionregistration.k8s.io/v1', [
+    { name: 'validatingadmissionpolicies', singularName: 'validatingadmissionpolicy', namespaced: false, kind: 'ValidatingAdmissionPolicy', verbs: VERBS, categories: ['api-extensions'], storageVersionHash: '6OxvlMmQ6is=' },
+    sub('validatingadmissionpolicies/status', 'ValidatingAdmissionPolicy', SUB, false),
+    { name: 'validatingadmissionpolicybindings', singularName: 'validatingadmissionpolicybinding', namespaced: false, kind: 'ValidatingAdmissionPolicyBinding', verbs: VERBS, categories: ['api-extensions'], storageVersionHash: 'v9715VZqakg=' },
+  ]),
   // apiextensions-apiserver's CRD storage (registry/customresourcedefinition/etcd.go): short names crd and crds,
   // category api-extensions; the hash is discovery.StorageVersionHash of apiextensions.k8s.io/v1 CustomResourceDefinition
   'apiextensions.k8s.io/v1': list('apiextensions.k8s.io/v1', [

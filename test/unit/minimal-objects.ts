@@ -89,6 +89,14 @@ export const MINIMAL: Record<string, Make> = {
   'storage.k8s.io/v1/volumeattachments': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment', metadata: meta(name), spec: { attacher: 'csi.example.com', nodeName: 'node-1', source: { persistentVolumeName: 'pv-1' } } }),
   'storage.k8s.io/v1/volumeattributesclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttributesClass', metadata: meta(name), driverName: 'csi.example.com', parameters: { iops: '3000' } }),
   'storage.k8s.io/v1/storageclasses': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: meta(name), provisioner: 'example.com/disk' }),
+  'admissionregistration.k8s.io/v1/validatingadmissionpolicies': (name) => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: meta(name),
+    spec: { matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] }, validations: [{ expression: 'object.spec.replicas <= 100' }] },
+  }),
+  'admissionregistration.k8s.io/v1/validatingadmissionpolicybindings': (name) => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: meta(name),
+    spec: { policyName: 'no-such-policy', validationActions: ['Warn'] },
+  }),
   // a CRD's name is <plural>.<group>: the test's name becomes the plural
   'apiextensions.k8s.io/v1/customresourcedefinitions': (name) => ({
     apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: meta(`${name}.example.com`),

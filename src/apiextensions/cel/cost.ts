@@ -42,7 +42,12 @@ function minElementBytes(s: unknown): number {
 export const cardinality = (sizes: number[]) => sizes.reduce((a, b) => a * b, 1);
 
 export class CostEstimator {
-  constructor(private readonly self: JSONSchemaProps) {}
+  private readonly vars: Record<string, JSONSchemaProps | undefined>;
+
+  /** `self`: the schema of a rule's node (self and oldSelf); or the schema of each variable by name. */
+  constructor(self: JSONSchemaProps | Record<string, JSONSchemaProps | undefined>, named = false) {
+    this.vars = named ? self as Record<string, JSONSchemaProps | undefined> : { self: self as JSONSchemaProps, oldSelf: self as JSONSchemaProps };
+  }
 
   estimate(ast: unknown): number {
     return this.cost(ast as Node, new Map());
@@ -52,8 +57,8 @@ export class CostEstimator {
     switch (n.op) {
       case 'id': {
         const name = n.args as string;
-        if (name === 'self' || name === 'oldSelf') return { schema: this.self };
-        return scope.has(name) ? { schema: scope.get(name) } : {};
+        if (scope.has(name)) return { schema: scope.get(name) };
+        return { schema: this.vars[name] };
       }
       case '.': case '.?': {
         const [target, field] = n.args as [Node, string];
@@ -154,6 +159,30 @@ export class CostEstimator {
 }
 
 const sizeOfComposite = (s: JSONSchemaProps | undefined) => (s && (s.type === 'string' || s.type === 'array') ? maxSize(s) : 0);
+
+/**
+ * A schema that describes one value exactly as far as sizes go (its lists'
+ * and strings' actual lengths): estimating with it bounds what evaluating an
+ * expression on that value can cost, before it runs.
+ */
+export function schemaOfValue(v: unknown, depth = 0): JSONSchemaProps {
+  if (depth > 64) return {};
+  if (typeof v === 'string') return { type: 'string', maxLength: v.length };
+  if (typeof v === 'number' || typeof v === 'bigint') return { type: 'integer' };
+  if (typeof v === 'boolean') return { type: 'boolean' };
+  if (Array.isArray(v)) {
+    let widest: JSONSchemaProps = {};
+    let size = -1;
+    for (const x of v) { const s = schemaOfValue(x, depth + 1); const n = JSON.stringify(s).length; if (n > size) { size = n; widest = s; } }
+    return { type: 'array', maxItems: v.length, items: widest };
+  }
+  if (v && typeof v === 'object') {
+    const props: Record<string, JSONSchemaProps> = {};
+    for (const [k, x] of Object.entries(v)) props[k] = schemaOfValue(x, depth + 1);
+    return { type: 'object', maxProperties: Object.keys(props).length, properties: props };
+  }
+  return {};
+}
 
 /** kube's getCostErrorMessage. */
 export function costErrorMessage(name: string, cost: number, limit: number): string {

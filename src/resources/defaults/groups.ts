@@ -157,6 +157,22 @@ export const GROUP_DEFAULTS: Record<string, TypeDefaults> = {
     spec.seLinuxMount ??= false;
   },
 
+  // admissionregistration.k8s.io/v1
+  [api('admissionregistration.v1', 'ValidatingAdmissionPolicySpec')]: (spec) => {
+    spec.failurePolicy ??= 'Fail';
+  },
+  [api('admissionregistration.v1', 'MatchResources')]: (m) => {
+    m.matchPolicy ??= 'Equivalent';
+    m.namespaceSelector ??= {};
+    m.objectSelector ??= {};
+  },
+  [api('admissionregistration.v1', 'NamedRuleWithOperations')]: (r) => {
+    r.scope ??= '*';
+  },
+  [api('admissionregistration.v1', 'ParamRef')]: (r) => {
+    r.parameterNotFoundAction ??= 'Deny';
+  },
+
   // scheduling.k8s.io/v1
   [api('scheduling.v1', 'PriorityClass')]: (pc) => {
     pc.value ??= 0; // int32 without omitempty

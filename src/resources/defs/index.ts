@@ -48,6 +48,7 @@ import { priorityclasses } from './scheduling/priorityclasses';
 import { horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers';
 import { horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers-v1';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions';
+import { validatingadmissionpolicies, validatingadmissionpolicybindings } from './admissionregistration/validatingadmissionpolicies';
 import { bindings } from './core/bindings';
 import { componentstatuses } from './core/componentstatuses';
 import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
@@ -77,6 +78,8 @@ export const DEFINITIONS: ResourceDefinition[] = [
   ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   // storage.k8s.io/v1
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
+  // admissionregistration.k8s.io/v1 (the policies; webhook configurations are not served)
+  validatingadmissionpolicies, validatingadmissionpolicybindings,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // scheduling.k8s.io/v1
