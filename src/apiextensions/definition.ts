@@ -7,6 +7,7 @@ import { evaluateJsonPath, parseJsonPath } from '../table/jsonpath';
 import { resourceNode } from './schema-node';
 import { validateValue } from './values';
 import { applySchemaDefaults } from './defaulting';
+import { deepEqual } from '../resources/validation';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types';
 
 /** What serving a version needs beyond ResourceDefinition: its schema and rules, for those who check more. */
@@ -51,7 +52,9 @@ export function customResourceVersions(crd: CustomResourceDefinition, rules?: (s
       validate(obj, old) {
         // metadata is ObjectMeta, checked as every kind's is
         const { metadata: _m, ...rest } = obj;
-        const errs = validateValue(schema, rest);
+        let errs = validateValue(schema, rest);
+        // ratcheting (kube 1.33+): an update may keep a value that a tightened schema would refuse, as long as it does not change it
+        if (old) errs = errs.filter((e) => !unchangedAt(obj, old, e.field));
         if (!validator) return errs;
         // rules cannot run on values of the wrong type; other schema errors do not stop them (kube's hasBlockingErr)
         if (errs.some((x) => x.reason === 'FieldValueTypeInvalid')) return [...errs, { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }];
@@ -71,6 +74,21 @@ export function customResourceVersions(crd: CustomResourceDefinition, rules?: (s
     };
     return { def, crd, version: v, schema };
   });
+}
+
+/** Whether the value a field path ("spec.tags[1]", "spec.a.b") names is the same in both objects (false when the path cannot be read). */
+function unchangedAt(obj: KObject, old: KObject, field: string): boolean {
+  const steps = field.match(/[^.[\]]+|\[\d+\]/g);
+  if (!steps) return false;
+  let a: unknown = obj;
+  let b: unknown = old;
+  for (const step of steps) {
+    const key = step.startsWith('[') ? Number(step.slice(1, -1)) : step;
+    if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') return false;
+    a = (a as Record<string | number, unknown>)[key];
+    b = (b as Record<string | number, unknown>)[key];
+  }
+  return a !== undefined && deepEqual(a, b);
 }
 
 function selectableFields(v: CRDVersion): Record<string, (obj: KObject) => string | undefined> {

@@ -10,7 +10,9 @@ import type { KObject, ResourceDefinition } from '../resources/types';
 import { definitions, storagePrefix } from '../resources/registry';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../rest/delete';
 import type { ControllerClient } from './client/client';
-import type { ObjectChange, SharedInformers } from './client/informer';
+import type { Informer, ObjectChange, SharedInformers } from './client/informer';
+import { crdDefinition, versionsOf } from '../apiextensions/registry';
+import type { CustomResourceDefinition } from '../apiextensions/types';
 import { WorkQueue } from './client/workqueue';
 import type { Reconciler } from './client/controller';
 import { ignoreGoneOrConflict } from './util';
@@ -31,14 +33,14 @@ interface GraphNode {
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
-/** The served kind an ownerReference names, whatever version it was written in. */
-function defOfRef(ref: OwnerRef): ResourceDefinition | undefined {
+/** The served kind an ownerReference names, whatever version it was written in (custom kinds too). */
+function defOfRef(ref: OwnerRef, custom: readonly ResourceDefinition[]): ResourceDefinition | undefined {
   const group = groupOf(ref.apiVersion ?? '');
-  return definitions().find((d) => d.group === group && d.kind === ref.kind && !d.storage);
+  return definitions().find((d) => d.group === group && d.kind === ref.kind && !d.storage) ?? custom.find((d) => d.group === group && d.kind === ref.kind);
 }
 
-function defOfKey(key: string): ResourceDefinition | undefined {
-  return definitions().find((d) => !d.storage && key.startsWith(storagePrefix(d)));
+function defOfKey(key: string, custom: readonly ResourceDefinition[]): ResourceDefinition | undefined {
+  return definitions().find((d) => !d.storage && key.startsWith(storagePrefix(d))) ?? custom.find((d) => key.startsWith(storagePrefix(d)));
 }
 
 const ownerRefsOf = (obj: KObject): OwnerRef[] =>
@@ -52,15 +54,27 @@ export class GarbageCollector implements Reconciler {
   /** Owner uid -> uids of objects that name it, whether or not the owner exists. */
   private readonly dependents = new Map<string, Set<string>>();
 
+  /** The CRDs, whose established versions are kinds like any other here. */
+  private readonly crds: Informer;
+
   constructor(informers: SharedInformers, private readonly client: ControllerClient) {
+    this.crds = informers.for(storagePrefix(crdDefinition()));
     informers.onAny((c) => this.observe(c));
+  }
+
+  private customDefs(): ResourceDefinition[] {
+    return this.crds.list().flatMap((c) => {
+      const served = versionsOf(c as CustomResourceDefinition);
+      const v = served.find((x) => x.version.storage) ?? served[0];
+      return v ? [v.def] : [];
+    });
   }
 
   private observe({ key, obj }: ObjectChange) {
     const prevUid = this.uidOfKey.get(key);
     if (prevUid && prevUid !== obj?.metadata?.uid) this.forget(key, prevUid);
     if (!obj?.metadata?.uid) return;
-    const def = defOfKey(key);
+    const def = defOfKey(key, key.startsWith('/core/') ? [] : this.customDefs());
     if (!def) return;
     const uid: string = obj.metadata.uid;
     const prev = this.nodes.get(uid);
@@ -145,7 +159,7 @@ export class GarbageCollector implements Reconciler {
   private async ownerState(node: GraphNode, ref: OwnerRef): Promise<'solid' | 'dangling' | 'waiting'> {
     const owner = this.nodes.get(ref.uid);
     if (owner) return owner.deleting && owner.finalizers.includes(FOREGROUND_FINALIZER) ? 'waiting' : 'solid';
-    const def = defOfRef(ref);
+    const def = defOfRef(ref, this.customDefs());
     // A kind this server does not know may yet be served (a CRD being installed): never delete for it.
     if (!def) return 'solid';
     // A cluster-scoped object cannot be owned by a namespaced one; that reference is treated as gone.

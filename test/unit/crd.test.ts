@@ -241,6 +241,57 @@ describe('CustomResourceDefinitions', () => {
     expect((await api('GET', `${CRD_PATH}/gizmos.${GROUP}`)).status).toBe(404);
   });
 
+  it('ratchets: an update may keep a value a tightened schema or rule refuses, but not change it', async () => {
+    const crd = widgetCRD('ratchets', 'Ratchet');
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.label = { type: 'string', maxLength: 10 };
+    expect((await api('POST', CRD_PATH, crd)).status).toBe(201);
+    await quiesce();
+    const path = `${BASE}/namespaces/${NS}/ratchets`;
+    expect((await api('POST', path, { ...widget('r1', { size: '1Gi', label: 'abcdefgh' }), kind: 'Ratchet' })).status).toBe(201);
+    const cur = (await api('GET', `${CRD_PATH}/ratchets.${GROUP}`)).body;
+    cur.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.label.maxLength = 3;
+    cur.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = [{ rule: "self.label != 'abcdefgh' || self.replicas < 5", message: 'no more than 4' }];
+    expect((await api('PUT', `${CRD_PATH}/ratchets.${GROUP}`, cur)).status).toBe(200);
+    const other = await api('PATCH', `${path}/r1`, { metadata: { labels: { touched: 'yes' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(other.status, JSON.stringify(other.body)).toBe(200);
+    const changed = await api('PATCH', `${path}/r1`, { spec: { label: 'abcdefghi' } }, { 'content-type': 'application/merge-patch+json' });
+    expect(changed.status).toBe(422);
+    expect(changed.body.details.causes[0]).toMatchObject({ field: 'spec.label', reason: 'FieldValueTooLong' });
+    // the spec changed, so its rule runs again
+    const more = await api('PATCH', `${path}/r1`, { spec: { replicas: 6 } }, { 'content-type': 'application/merge-patch+json' });
+    expect(more.status).toBe(422);
+    expect(more.body.details.causes.map((c: J) => c.message)).toEqual(['Invalid value: "object": no more than 4']);
+  });
+
+  it('deleting a namespace deletes the custom resources in it', async () => {
+    await mkns('crd-doomed');
+    expect((await api('POST', `${BASE}/namespaces/crd-doomed/widgets`, { ...widget('inside'), metadata: { name: 'inside', namespace: 'crd-doomed' } })).status).toBe(201);
+    expect((await api('DELETE', '/api/v1/namespaces/crd-doomed')).status).toBe(200);
+    await quiesce();
+    for (let i = 0; i < 50 && (await api('GET', '/api/v1/namespaces/crd-doomed')).status !== 404; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await api('GET', '/api/v1/namespaces/crd-doomed')).status).toBe(404);
+    expect((await api('GET', `${BASE}/namespaces/crd-doomed/widgets/inside`)).status).toBe(404);
+  });
+
+  it('the garbage collector follows owner references to and from custom resources', async () => {
+    const owner = (await api('POST', `${BASE}/namespaces/${NS}/widgets`, widget('gc-owner'))).body;
+    const ref = (o: J) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid }];
+    const cm = await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gc-dependent', namespace: NS, ownerReferences: ref(owner) } });
+    expect(cm.status).toBe(201);
+    const parent = (await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gc-parent', namespace: NS } })).body;
+    expect((await api('POST', `${BASE}/namespaces/${NS}/widgets`, widget('gc-child', { size: '1Gi' }, { metadata: { name: 'gc-child', namespace: NS, ownerReferences: ref(parent) } }))).status).toBe(201);
+    await quiesce();
+    // owners that exist hold their dependents
+    expect((await api('GET', `/api/v1/namespaces/${NS}/configmaps/gc-dependent`)).status).toBe(200);
+    expect((await api('GET', `${BASE}/namespaces/${NS}/widgets/gc-child`)).status).toBe(200);
+    await api('DELETE', `${BASE}/namespaces/${NS}/widgets/gc-owner`);
+    await api('DELETE', `/api/v1/namespaces/${NS}/configmaps/gc-parent`);
+    await quiesce();
+    expect((await api('GET', `/api/v1/namespaces/${NS}/configmaps/gc-dependent`)).status).toBe(404);
+    expect((await api('GET', `${BASE}/namespaces/${NS}/widgets/gc-child`)).status).toBe(404);
+  });
+
   it('deleting a CRD deletes its custom resources, then the CRD and its discovery', async () => {
     const crd = widgetCRD('things', 'Thing');
     expect((await api('POST', CRD_PATH, crd)).status).toBe(201);

@@ -10,6 +10,7 @@ import type { JSONSchemaProps, ValidationRule } from '../types';
 import { compileSchema, type CompiledRule } from './compile';
 import { toCel } from './types';
 import { splitFieldPath } from '../structural';
+import { deepEqual } from '../../resources/validation';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -50,6 +51,8 @@ const TYPE_NAMES: Record<string, string> = { object: 'object', array: 'array', s
 function run(r: CompiledRule, s: JSONSchemaProps, v: unknown, old: unknown, path: string, root: boolean, errors: FieldError[]) {
   const rule = r.rule;
   if (r.transition && old === undefined && !rule.optionalOldSelf) return;
+  // ratcheting: a rule that does not read oldSelf is not run again on a value an update leaves as it was
+  if (!r.transition && old !== undefined && deepEqual(v, old)) return;
   const self = toCel(s, v, root);
   let oldSelf: unknown = old === undefined ? undefined : toCel(s, old, root);
   if (r.transition && rule.optionalOldSelf) oldSelf = old === undefined ? Optional.none() : Optional.of(oldSelf);
