@@ -7,7 +7,7 @@ import { authenticateToken } from '../authn';
 import { authorize, userRules } from '../authz';
 import { admit } from '../admission';
 import { parseOperation, resourceSegment, type Operation } from '../request/info';
-import { lookup } from '../resources/registry';
+import { listKindOf, lookup } from '../resources/registry';
 import { resolveCustom } from '../apiextensions/registry';
 import { parseDeleteOptions, parseListOptions, parseWriteOptions } from '../request/options';
 import { badRequest, methodNotAllowed, methodNotSupported, notFoundPath, unsupportedMediaType } from '../status/status';
@@ -109,7 +109,7 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         return c.json(toTable(op.def, page.items.map((i) => JSON.parse(i)), metadata, includeObject(query)));
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return send(c, format, `{"kind":"${op.def.listKind ?? `${op.def.kind}List`}","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200);
+      return send(c, format, `{"kind":"${listKindOf(op.def)}","apiVersion":"${apiVersion}","metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`, 200);
     }
     case 'watch':
       return await serveWatch(c, ctx, op, parseListOptions(query, op.def, true));
@@ -144,7 +144,7 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
         if (res) items.push(res.deleted ? text : res.body);
       }
       const apiVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;
-      return send(c, format === 'table' ? 'json' : format, `{"kind":"${op.def.listKind ?? `${op.def.kind}List`}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
+      return send(c, format === 'table' ? 'json' : format, `{"kind":"${listKindOf(op.def)}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
     }
     case 'patch': {
       const { type, patch } = await readPatch(c, op.def);

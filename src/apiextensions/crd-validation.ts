@@ -4,6 +4,7 @@
 import type { FieldError, KObject } from '../resources/types';
 import { Errors, dns1035Label, dns1123Subdomain, deepEqual } from '../resources/validation';
 import { validateSchema, fieldPathValid, splitFieldPath } from './structural';
+import { checkCRDShape } from './crd-shape';
 import type { CRDVersion, JSONSchemaProps } from './types';
 
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
@@ -14,6 +15,9 @@ export const MAX_SELECTABLE_FIELDS = 8;
 export type SchemaCheck = (schema: JSONSchemaProps, path: string) => FieldError[];
 
 export function validateCRD(obj: KObject, checkSchema?: SchemaCheck): FieldError[] {
+  // what has the wrong JSON type is all there is to say: nothing after this could read it
+  const shape = checkCRDShape(obj);
+  if (shape.length) return shape;
   const e = new Errors();
   const spec = obj.spec;
   if (!spec || typeof spec !== 'object') { e.required('spec'); return e.list; }
@@ -56,7 +60,7 @@ export function validateCRDUpdate(next: KObject, old: KObject): FieldError[] {
   if (next.spec?.scope !== old.spec?.scope) e.invalid('spec.scope', next.spec?.scope ?? '', 'field is immutable');
   if (next.spec?.group !== old.spec?.group) e.invalid('spec.group', next.spec?.group ?? '', 'field is immutable');
   const stored: string[] = old.status?.storedVersions ?? [];
-  const present = new Set((next.spec?.versions ?? []).map((v: CRDVersion) => v?.name));
+  const present = new Set((Array.isArray(next.spec?.versions) ? next.spec.versions : []).map((v: CRDVersion) => v?.name));
   stored.forEach((v, i) => {
     if (!present.has(v)) e.invalid(`status.storedVersions[${i}]`, v, `missing from spec.versions; ${v} was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in ${v} and removes ${v} from status.storedVersions`);
   });

@@ -49,6 +49,8 @@ export function customResourceVersions(crd: CustomResourceDefinition, rules?: (s
       selectableFields: selectableFields(v),
       columns: columns(v.additionalPrinterColumns?.length ? v.additionalPrinterColumns : [AGE]),
       defaults: (obj) => applySchemaDefaults(schema, obj),
+      // with a status subresource, status is written through it only: a create cannot set it
+      ...(v.subresources?.status ? { prepareForCreate: (obj: KObject) => { delete obj.status; } } : {}),
       validate(obj, old) {
         // metadata is ObjectMeta, checked as every kind's is
         const { metadata: _m, ...rest } = obj;

@@ -4,6 +4,7 @@
 // added, x-kubernetes-group-version-kind set, and a list kind beside it.
 import type { JSONSchemaProps } from '../apiextensions/types';
 import type { CustomResourceVersion } from '../apiextensions/definition';
+import { listKindOf } from '../resources/registry';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -42,7 +43,7 @@ export function customSchemas(v: CustomResourceVersion): Record<string, Json> {
   const name = customSchemaName(def.group, def.version, def.kind);
   const gvk = (kind: string) => [{ group: def.group, kind, version: def.version }];
   const root = publish(v.schema);
-  const listKind = def.listKind ?? `${def.kind}List`;
+  const listKind = listKindOf(def);
   return {
     [name]: {
       ...root,

@@ -7,7 +7,7 @@
 // validates fields itself (the `fieldValidation` parameter of each resource's
 // PATCH operation, whose x-kubernetes-group-version-kind is an object).
 import type { ResourceDefinition, SubresourceDefinition, Verb } from '../resources/types';
-import { groups, resourcesIn, verbsOf } from '../resources/registry';
+import { groups, listKindOf, resourcesIn, verbsOf } from '../resources/registry';
 import { definition, schemaNameForKind, type OpenAPISchema } from '../schema';
 import type { CustomResourceVersion } from '../apiextensions/definition';
 import { customSchemaName, customSchemas } from './custom';
@@ -155,7 +155,7 @@ class PathsBuilder {
     const kind = d.kind;
     const gvk: GVK = { group: d.group, version: d.version, kind };
     const schema = this.schemaName(d.group, d.version, kind);
-    const listSchema = this.schemaName(d.group, d.version, d.listKind ?? `${kind}List`);
+    const listSchema = this.schemaName(d.group, d.version, listKindOf(d));
     if (schema) this.schemaRoots.add(schema);
     if (listSchema) this.schemaRoots.add(listSchema);
     const objectRef = schema ? ref(schema) : { type: 'object' };

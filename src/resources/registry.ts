@@ -23,6 +23,9 @@ export const definitions = (): readonly ResourceDefinition[] => DEFINITIONS;
 
 export const verbsOf = (d: ResourceDefinition): Verb[] => d.verbs ?? ALL_VERBS;
 
+/** The kind of a list of `d`'s objects. */
+export const listKindOf = (d: ResourceDefinition) => d.listKind ?? `${d.kind}List`;
+
 /**
  * kube-apiserver's APIService priorities (pkg/controlplane/apiserver/aggregator.go and
  * cmd/kube-apiserver/app/aggregator.go, 1.35): a group's place in discovery, and a version's

@@ -153,6 +153,10 @@ describe('CustomResourceDefinitions', () => {
       [(() => { const c = widgetCRD('gadgets', 'Gadget'); c.spec.versions[0].schema.openAPIV3Schema.properties.metadata = { type: 'object', properties: { labels: { type: 'object' } } }; return c; })(),
         'spec.versions[0].schema.openAPIV3Schema.properties[metadata]', 'must not specify anything other than name and generateName'],
       [(() => { const c = widgetCRD('gadgets', 'Gadget'); c.spec.group = 'nodots'; c.metadata.name = 'gadgets.nodots'; return c; })(), 'spec.group', 'should be a domain with at least one dot'],
+      // wrong JSON types anywhere, even deep in a schema, are told apart from everything else
+      [(() => { const c = widgetCRD('gadgets', 'Gadget'); c.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.properties = 'oops'; return c; })(),
+        'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[size].properties', 'Invalid value: "oops": must be of type object, not string'],
+      [(() => { const c = widgetCRD('gadgets', 'Gadget'); c.spec.names.shortNames = 'gd'; c.spec.versions = 'v1'; return c; })(), 'spec.versions', 'must be of type array, not string'],
     ];
     for (const [crd, field, message] of cases) {
       const r = await api('POST', CRD_PATH, crd);
@@ -216,6 +220,41 @@ describe('CustomResourceDefinitions', () => {
     const cogs = (await api('GET', `${CRD_PATH}/cogs.${GROUP}`)).body;
     expect(cogs.status.conditions.find((c: J) => c.type === 'Established')).toMatchObject({ status: 'False', reason: 'WebhookConversionNotSupported' });
     expect((await api('GET', `${BASE}/namespaces/${NS}/cogs`)).status).toBe(404);
+  });
+
+  it('answers malformed CRDs and custom resources with 4xx, never a 500', async () => {
+    const crdCases: J[] = [
+      { ...widgetCRD('mal1', 'Mal'), spec: 'x' },
+      { ...widgetCRD('mal2', 'Mal'), spec: { ...widgetCRD('mal2', 'Mal').spec, versions: [null, 1] } },
+      { ...widgetCRD('mal3', 'Mal'), spec: { ...widgetCRD('mal3', 'Mal').spec, names: { plural: 'mal3', kind: 7 } } },
+      (() => { const c = widgetCRD('mal4', 'Mal'); c.spec.versions[0].schema.openAPIV3Schema['x-kubernetes-validations'] = [1, { rule: 5 }]; return c; })(),
+      (() => { const c = widgetCRD('mal5', 'Mal'); c.spec.versions[0].schema.openAPIV3Schema.properties.spec.additionalProperties = 'x'; return c; })(),
+      (() => { const c = widgetCRD('mal6', 'Mal'); c.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.enum = 'red'; return c; })(),
+      (() => { const c = widgetCRD('mal7', 'Mal'); c.spec.versions[0].additionalPrinterColumns = [{ name: 'X', type: 'string', jsonPath: 3 }]; return c; })(),
+    ];
+    for (const c of crdCases) {
+      const r = await api('POST', CRD_PATH, c);
+      expect(r.status, `${JSON.stringify(c).slice(0, 200)} -> ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+    }
+    const crCases: J[] = [
+      { ...widget('bad-1'), spec: 'x' }, { ...widget('bad-2'), spec: [1] }, { ...widget('bad-3'), spec: { size: '1Gi', tags: 'a' } },
+      { ...widget('bad-4'), spec: { size: '1Gi', extra: [] } }, 
+    ];
+    for (const c of crCases) {
+      const r = await api('POST', `${BASE}/namespaces/${NS}/widgets`, c);
+      expect(r.status, `${JSON.stringify(c)} -> ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+    }
+    // a create cannot set status when there is a status subresource: it is dropped, whatever it held
+    const withStatus = await api('POST', `${BASE}/namespaces/${NS}/widgets`, { ...widget('st-dropped'), status: 'x' });
+    expect(withStatus.status).toBe(201);
+    expect(withStatus.body).not.toHaveProperty('status');
+    for (const [type, body] of [['application/merge-patch+json', { spec: { replicas: 'many' } }], ['application/json-patch+json', [{ op: 'replace', path: '/spec', value: 3 }]], ['application/apply-patch+yaml', { apiVersion: `${GROUP}/v1`, kind: 'Widget', spec: { replicas: 'x' } }]] as const) {
+      const r = await api('PATCH', `${BASE}/namespaces/${NS}/widgets/w1?fieldManager=t`, body, { 'content-type': type });
+      expect(r.status, `${type} -> ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(400);
+      if (type !== 'application/apply-patch+yaml') expect(r.status).toBeLessThan(500);
+    }
   });
 
   it('refuses a schema nested 1,000 deep with 422, not a 500', async () => {

@@ -3,7 +3,10 @@ import { statusSubresource } from '../shared';
 import { validateCRD, validateCRDUpdate } from '../../../apiextensions/crd-validation';
 import { compileSchema } from '../../../apiextensions/cel/compile';
 
-const storageVersion = (o: KObject): string | undefined => (o.spec?.versions ?? []).find((v: KObject) => v?.storage === true)?.name;
+const storageVersion = (o: KObject): string | undefined => {
+  const versions = o.spec?.versions;
+  return Array.isArray(versions) ? versions.find((v: KObject) => v?.storage === true)?.name : undefined;
+};
 
 /**
  * apiextensions-apiserver's CRD strategy: a new CRD starts with no status but
