@@ -71,7 +71,7 @@ export class CostEstimator {
         return { schema: s?.items && !Array.isArray(s.items) ? s.items : typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined };
       }
       case 'rcall': {
-        const [fn, target, args] = n.args as [string, Node, Node[]];
+        const [fn, target] = n.args as [string, Node];
         if (fn === 'filter') return this.shape(target, scope);
         if (fn === 'map') {
           // a map of a list has (at most) as many elements as the list
@@ -82,7 +82,6 @@ export class CostEstimator {
           const s = this.shape(target, scope).schema;
           return { schema: { type: 'array', maxItems: maxSize(s), items: { type: 'string', maxLength: maxSize(s) } } };
         }
-        void args;
         return {};
       }
       default:
