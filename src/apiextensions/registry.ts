@@ -6,9 +6,7 @@
 import type { KObject, ResourceDefinition } from '../resources/types';
 import { lookup } from '../resources/registry';
 import type { RestContext } from '../rest/context';
-import { readObject } from '../rest/read';
-import { keyPrefix } from '../rest/objects';
-import { storeFor } from '../store/client';
+import { listAll, readObject } from '../rest/read';
 import { customResourceVersions, type CustomResourceVersion } from './definition';
 import { GROUP, type CustomResourceDefinition } from './types';
 import { ruleValidator } from './cel/validator';
@@ -43,12 +41,7 @@ export async function resolveCustom(ctx: RestContext, group: string, version: st
 }
 
 /** Every CRD in the store. */
-export async function listCRDs(ctx: RestContext): Promise<CustomResourceDefinition[]> {
-  const def = crdDefinition();
-  const res = await storeFor(ctx.env, def).list({ prefix: keyPrefix(def) });
-  if (!res.ok) return [];
-  return res.value.items.map((t) => JSON.parse(t));
-}
+export const listCRDs = async (ctx: RestContext) => (await listAll(ctx, crdDefinition())) as CustomResourceDefinition[];
 
 /** The definitions of every served custom resource version, for discovery, OpenAPI and namespace cleanup. */
 export async function customDefinitions(ctx: RestContext): Promise<CustomResourceVersion[]> {

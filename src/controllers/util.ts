@@ -2,7 +2,6 @@
 // conditions, taints and tolerations, and timestamps.
 import type { KObject, ResourceDefinition } from '../resources/types';
 import { lookup } from '../resources/registry';
-import { listObjects } from '../rest/read';
 import type { RestContext } from '../rest/context';
 import { ApiError } from '../status/status';
 import { rfc3339 } from '../rest/objects';
@@ -17,14 +16,7 @@ export const defs = {
   endpointslices: () => lookup('discovery.k8s.io', 'v1', 'endpointslices') as ResourceDefinition,
 };
 
-/** Every object of a kind (optionally in one namespace, with selectors), parsed. */
-export async function listAll(ctx: RestContext, def: ResourceDefinition, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<KObject[]> {
-  const page = await listObjects(ctx, { verb: 'list', def, namespace: opts.namespace, legacyWatch: false }, {
-    labelSelector: opts.labelSelector ?? '', fieldSelector: opts.fieldSelector ?? '', resourceVersion: '', resourceVersionMatch: '',
-    limit: 0, continue: '', allowWatchBookmarks: false,
-  });
-  return page.items.map((t) => JSON.parse(t));
-}
+export { listAll } from '../rest/read';
 
 /** Runs a write; an object that went away (404) or changed under a pinned precondition (409) is skipped. */
 export async function ignoreGoneOrConflict<T>(p: Promise<T>): Promise<T | undefined> {

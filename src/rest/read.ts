@@ -105,3 +105,12 @@ export const groupChanges = (ctx: RestContext, anyDef: ResourceDefinition, since
 
 /** Every kind a store shard holds (the controllers' informers). */
 export const shardChanges = (ctx: RestContext, shardName: string, since?: number) => changesUnder(shard(ctx.env, shardName), '/', since);
+
+/** Every object of a kind (optionally in one namespace, with selectors), parsed. */
+export async function listAll(ctx: RestContext, def: ResourceDefinition, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<KObject[]> {
+  const page = await listObjects(ctx, { verb: 'list', def, namespace: opts.namespace, legacyWatch: false }, {
+    labelSelector: opts.labelSelector ?? '', fieldSelector: opts.fieldSelector ?? '', resourceVersion: '', resourceVersionMatch: '',
+    limit: 0, continue: '', allowWatchBookmarks: false,
+  });
+  return page.items.map((t) => JSON.parse(t));
+}

@@ -6,9 +6,8 @@
 // its deletion; and a chart that brings its CRDs in crds/.
 import fs from 'node:fs'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, parseTable, setupE2E, type E2E } from './harness'
+import { eventually, helm as runHelm, parseTable, setupE2E, type E2E } from './harness'
 import { largeCRD } from './large-crd'
 
 let e: E2E
@@ -329,12 +328,7 @@ spec:
 })
 
 describe('a chart with CRDs', () => {
-  function helm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(e.helmPath, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e.tmpDir, KUBECONFIG: e.kubeconfigPath }, timeout: 90_000 },
-        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
-    })
-  }
+  const helm = (args: string[]) => runHelm(e, args, 90_000)
 
   it('installs its crds/ before its templates, upgrades, and uninstalls', async () => {
     const chart = path.join(dir, 'chart')

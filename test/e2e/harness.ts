@@ -14,7 +14,7 @@
 //   E2E_EXTERNAL_URL=http://h:p     test an already running server instead (restart() throws);
 //                                   useful to check the tests themselves against another apiserver
 
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
@@ -535,6 +535,16 @@ export interface E2E {
   http(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult>
   watch(urlPath: string, headers?: Record<string, string>): RawWatch
   close(): Promise<void>
+}
+
+/** helm with the E2E's kubeconfig and a home of its own (its caches and plugins stay in the scratch folder). */
+export function helm(e2e: E2E, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(e2e.helmPath, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e2e.tmpDir, KUBECONFIG: e2e.kubeconfigPath },
+      timeout: timeoutMs,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+  })
 }
 
 export function writeKubeconfig(file: string, url: string): void {

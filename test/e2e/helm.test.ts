@@ -2,10 +2,9 @@
 // release Secrets), list, status, upgrade, rollback and uninstall of a chart
 // with a ConfigMap, a Secret, a Service and a Deployment; and `helm install
 // --wait` of a chart whose pods a real node agent runs, with a Job hook.
-import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, setupE2E, type E2E } from './harness'
+import { ROOT, helm as runHelm, setupE2E, type E2E } from './harness'
 import { startAgent, type Agent } from './agent'
 
 let e: E2E
@@ -20,14 +19,7 @@ afterAll(async () => {
   await e?.close()
 })
 
-function helm(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(e.helmPath, args, {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: e.tmpDir, KUBECONFIG: e.kubeconfigPath },
-      timeout: timeoutMs,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
-  })
-}
+const helm = (args: string[], timeoutMs?: number) => runHelm(e, args, timeoutMs)
 
 function ok(r: { code: number | null; stdout: string; stderr: string }, what: string) {
   expect(r.code, `${what} failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0)

@@ -8,9 +8,7 @@
 import type { KObject, ResourceDefinition } from '../../resources/types';
 import type { AdmissionRequest, RestContext } from '../../rest/context';
 import { definitions, lookup } from '../../resources/registry';
-import { keyPrefix } from '../../rest/objects';
-import { readObject, listObjects } from '../../rest/read';
-import { storeFor } from '../../store/client';
+import { listAll, readObject } from '../../rest/read';
 import { forbidden, invalid, failure } from '../../status/status';
 import { toCel } from '../../apiextensions/cel/types';
 import { customDefinitions } from '../../apiextensions/registry';
@@ -26,11 +24,6 @@ let loaded: Loaded | undefined;
 
 const policyDef = () => lookup(GROUP, 'v1', 'validatingadmissionpolicies')!;
 const bindingDef = () => lookup(GROUP, 'v1', 'validatingadmissionpolicybindings')!;
-
-async function listAll(ctx: RestContext, def: ResourceDefinition): Promise<KObject[]> {
-  const res = await storeFor(ctx.env, def).list({ prefix: keyPrefix(def) });
-  return res.ok ? res.value.items.map((t) => JSON.parse(t)) : [];
-}
 
 async function load(ctx: RestContext): Promise<Loaded> {
   if (loaded && Date.now() - loaded.at < REFRESH_MS) return loaded;
@@ -69,11 +62,19 @@ export async function admitPolicies(ctx: RestContext, req: AdmissionRequest): Pr
       failures.push({ policy: policy.metadata.name, binding: binding.metadata.name, message: 'no params found for policy binding with `Deny` parameterNotFoundAction', reason: 'Invalid', index: 0, actions: binding.spec.validationActions ?? [] });
       continue;
     }
-    const usesNamespace = JSON.stringify(policy.spec).includes('namespaceObject');
-    const nsObject = usesNamespace ? await namespaceObject() : undefined;
+    const nsObject = readsNamespace(policy) ? await namespaceObject() : undefined;
     for (const param of params) failures.push(...run(ctx, policy, binding, req, param, nsObject));
   }
   act(ctx, req, failures);
+}
+
+const namespaceReaders = new WeakMap<KObject, boolean>();
+
+/** Whether a policy's expressions read namespaceObject (worked out once per policy object read). */
+function readsNamespace(policy: KObject): boolean {
+  let v = namespaceReaders.get(policy);
+  if (v === undefined) namespaceReaders.set(policy, (v = JSON.stringify(policy.spec).includes('namespaceObject')));
+  return v;
 }
 
 /** The parameter objects a binding names: one, several (a selector), or none at all (no paramKind). */
@@ -92,10 +93,7 @@ async function paramsFor(ctx: RestContext, policy: KObject, binding: KObject, re
     const one = await readObject(ctx, { def, namespace }, ref.name);
     found = one ? [def.storage ? def.storage.fromStorage(one.obj) : one.obj] : [];
   } else {
-    const page = await listObjects(ctx, { verb: 'list', def, namespace, legacyWatch: false }, {
-      labelSelector: selectorString(ref.selector), fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false,
-    });
-    found = page.items.map((t) => JSON.parse(t));
+    found = await listAll(ctx, def, { namespace, labelSelector: selectorString(ref.selector) });
   }
   return found.length ? found : notFound();
 }

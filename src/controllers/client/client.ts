@@ -9,7 +9,7 @@ import { SERVER_WRITE, type DeleteOptions } from '../../request/options';
 import type { RestContext } from '../../rest/context';
 import { createObject, patchObject, updateObject, type PatchType } from '../../rest/write';
 import { deleteObject } from '../../rest/delete';
-import { listObjects, readObject, shardChanges } from '../../rest/read';
+import { listAll, readObject, shardChanges } from '../../rest/read';
 import { recordEvent } from '../../rest/events';
 import type { ChangeSource } from './informer';
 
@@ -39,12 +39,7 @@ export function restClient(ctx: RestContext, component: string): ControllerClien
     async get(def, namespace, name) {
       return (await readObject(ctx, op(def, 'get', namespace), name))?.obj;
     },
-    async list(def, namespace) {
-      const page = await listObjects(ctx, op(def, 'list', namespace), {
-        labelSelector: '', fieldSelector: '', resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '', allowWatchBookmarks: false,
-      });
-      return page.items.map((t) => JSON.parse(t));
-    },
+    list: (def, namespace) => listAll(ctx, def, { namespace: def.namespaced ? namespace : undefined }),
     async create(def, obj) {
       return JSON.parse(await createObject(ctx, op(def, 'create', obj.metadata?.namespace), structuredClone(obj), opts));
     },
