@@ -18,7 +18,7 @@ import { DEFAULT_IMAGE_GC, type ImageGCPolicy } from './cri/image-gc.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { NodeAgent, defaultAddress } from './node.ts';
 import { PodManager } from './pods.ts';
-import { KubeletApi, serveDirect } from './server.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, KubeletApi, serveDirect } from './server.ts';
 import { TunnelClient } from './tunnel.ts';
 import { CREDENTIAL_PATH } from '../src/proxy/protocol.ts';
 import { errMsg, log, setLogPrefix, warn } from './log.ts';
@@ -49,6 +49,8 @@ const USAGE = `usage: npm run agent -- --name NAME --server URL [options]
   --image-gc-low-threshold PERCENT    (cri) usage it frees down to, below the high threshold (80)
   --minimum-image-ttl-duration DUR    (cri) unused images younger than this are kept (2m)
   --image-gc-period DUR               (cri) how often image garbage collection looks (5m)
+  --streaming-connection-idle-timeout DUR
+                       exec, attach and port-forward sessions without traffic this long are closed (4h)
 `;
 
 /** A Go duration as kubelet flags take it: "90s", "2m", "1h30m", "0s". */
@@ -109,7 +111,7 @@ async function main() {
   }
   if (args.help) { console.log(USAGE); return; }
   const known = ['name', 'server', 'token', 'kubeconfig', 'bootstrap-kubeconfig', 'port', 'address', 'tunnel', 'credential', 'state-dir', 'runtime', 'cri-endpoint', 'pod-network',
-    'image-gc-high-threshold', 'image-gc-low-threshold', 'minimum-image-ttl-duration', 'image-gc-period'];
+    'image-gc-high-threshold', 'image-gc-low-threshold', 'minimum-image-ttl-duration', 'image-gc-period', 'streaming-connection-idle-timeout'];
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
   if (unknown.length || typeof args.name !== 'string' || (typeof args.server !== 'string' && typeof args.kubeconfig !== 'string' && typeof args['bootstrap-kubeconfig'] !== 'string')) {
     console.error(`${unknown.length ? `unknown option --${unknown[0]}\n\n` : ''}${USAGE}`);
@@ -143,6 +145,15 @@ async function main() {
       : creds?.clientCertificate ? clientCertificateAssertions(creds.clientCertificate, creds.clientKey!) : staticToken(undefined);
   } catch (e) {
     console.error(`[agent ${name}] client certificate: ${errMsg(e)}`);
+    process.exit(2);
+  }
+  let idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  try {
+    const idle = args['streaming-connection-idle-timeout'];
+    if (typeof idle === 'string') idleTimeoutMs = parseDuration('streaming-connection-idle-timeout', idle);
+    if (idleTimeoutMs < 1000) throw new Error('--streaming-connection-idle-timeout must be at least 1s');
+  } catch (e) {
+    console.error(`[agent ${name}] ${errMsg(e)}`);
     process.exit(2);
   }
   const port = Number(args.port ?? 10250);
@@ -209,7 +220,7 @@ async function main() {
   }
 
   const pods = new PodManager({ nodeName: name, address, api, runtime, allocatable: node.capacity(), volumesDir: path.join(stateDir, 'pod-volumes') });
-  const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential });
+  const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential, idleTimeoutMs });
   let tunnelClient: TunnelClient | undefined;
   let server: import('node:http').Server | undefined;
   if (tunnel) {

@@ -14,7 +14,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KObject } from './api.ts';
-import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type VolumeMount } from './runtime.ts';
+import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type StreamOptions, type VolumeMount } from './runtime.ts';
+import type { StreamProcess } from './streaming/remotecommand.ts';
+import { ExecError, hostExec } from './streaming/host-process.ts';
+import { followOutput } from './streaming/log-follow.ts';
 import { log, warn } from './log.ts';
 
 const volumeEnvName = (volume: string) => `EDGEKUBE_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -42,6 +45,8 @@ interface Record_ extends Pick<ContainerInfo, 'id' | 'podUid' | 'namespace' | 'p
   pidPath: string;
   exitPath: string;
   specPath: string;
+  /** The FIFO the container reads as stdin (spec stdin: true). */
+  stdinPath?: string;
 }
 
 const SHIM = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shim.mjs');
@@ -177,7 +182,10 @@ export class ProcessRuntime implements ContainerRuntime {
     };
     fs.mkdirSync(path.dirname(rec.logPath), { recursive: true });
     for (const f of [rec.pidPath, rec.exitPath, rec.logPath]) fs.rmSync(f, { force: true });
-    fs.writeFileSync(rec.specPath, JSON.stringify({ command: argv, env, cwd: volumes.workingDir, logPath: rec.logPath, pidPath: rec.pidPath, exitPath: rec.exitPath }), { mode: 0o600 });
+    if (cfg.spec?.stdin === true) rec.stdinPath = `${base}.stdin`;
+    fs.writeFileSync(rec.specPath, JSON.stringify({
+      command: argv, env, cwd: volumes.workingDir, logPath: rec.logPath, pidPath: rec.pidPath, exitPath: rec.exitPath, stdinPath: rec.stdinPath,
+    }), { mode: 0o600 });
     const shim = spawn(process.execPath, [SHIM, rec.specPath], { detached: true, stdio: 'ignore', cwd: this.stateDir });
     shim.unref();
     rec.shimPid = shim.pid ?? 0;
@@ -237,12 +245,32 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamProcess> {
+    const spec = readJson<{ env?: Record<string, string>; cwd?: string }>(this.records.get(id)?.specPath ?? '') ?? {};
+    return hostExec(cmd, { env: spec.env, cwd: spec.cwd, ...opts });
+  }
+
+  async attachStream(id: string, opts: StreamOptions): Promise<StreamProcess> {
+    const rec = this.records.get(id);
+    if (!rec || this.check(id) !== 'running') throw new ExecError(`container not found (${JSON.stringify(rec?.container ?? id)})`, 404, 'NotFound');
+    const out = followOutput(rec.logPath, () => this.check(id) === 'running');
+    // The container's stdin is a FIFO only when its spec asked for stdin (kubectl then warns and goes on without).
+    const stdin = opts.stdin && rec.stdinPath && fs.existsSync(rec.stdinPath) ? fs.createWriteStream(rec.stdinPath, { flags: 'a' }) : undefined;
+    stdin?.on('error', () => undefined);
+    return {
+      stdin, stdout: out.stdout, stderr: out.stderr,
+      exited: out.done.then(() => undefined),
+      resize() { /* host processes have no terminal to resize */ },
+      kill() { out.stop(); stdin?.destroy(); },
+    };
+  }
+
   async remove(id: string) {
     const rec = this.records.get(id);
     if (!rec) return;
     const info = this.infos.get(id);
     if (info?.state === 'running' && info.pid) signalGroup(info.pid, 'SIGKILL');
-    for (const f of [rec.pidPath, rec.exitPath, rec.specPath, path.join(this.dir, `${id}.json`)]) fs.rmSync(f, { force: true });
+    for (const f of [rec.pidPath, rec.exitPath, rec.specPath, rec.stdinPath, path.join(this.dir, `${id}.json`)]) if (f) fs.rmSync(f, { force: true });
     this.records.delete(id);
     this.infos.delete(id);
   }

@@ -5,6 +5,7 @@
 // decides what runs when (order, restarts, back-off, probes, status); the
 // runtime decides how a container is made from its spec.
 import type { KObject } from './api.ts';
+import type { StreamProcess, TerminalSize } from './streaming/remotecommand.ts';
 
 /** A volume directory on this host and where the container sees it. */
 export interface VolumeMount {
@@ -83,6 +84,14 @@ export class RuntimeError extends Error {
   }
 }
 
+/** What a streaming session asks of the process it drives. */
+export interface StreamOptions {
+  stdin: boolean;
+  tty: boolean;
+  /** The terminal's size at the start (tty). */
+  size?: TerminalSize;
+}
+
 export interface ExecResult {
   exitCode: number;
   output: string;
@@ -109,6 +118,10 @@ export interface ContainerRuntime {
   status(id: string): ContainerInfo | undefined;
   /** Runs a command in a running container (exec probes). */
   exec(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  /** Starts a command in a running container with its streams (pods/exec). */
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamProcess>;
+  /** Attaches to a running container's own process: its output from now on, its stdin when it keeps one open (pods/attach). */
+  attachStream(id: string, opts: StreamOptions): Promise<StreamProcess>;
   /** The pod's IP when it has its own network; undefined when it shares the node's. */
   podIP(podUid: string): string | undefined;
   /** Forgets an exited container; its log stays until removePod. */

@@ -1,5 +1,6 @@
 // The kubelet API the server's proxy reaches: /healthz, /pods,
-// /containerLogs/{ns}/{pod}/{container}, and forwarding into pods and host
+// /containerLogs/{ns}/{pod}/{container}, the streaming endpoints (/exec,
+// /attach, /portForward: streaming/), and forwarding into pods and host
 // ports (/podProxy/{ns}/{pod}/{port}/..., /hostProxy/{port}/...) including
 // WebSocket upgrades. Requests must carry the node credential
 // (Authorization: Bearer) unless they arrive through the tunnel.
@@ -16,6 +17,11 @@ import type { ContainerRuntime } from './runtime.ts';
 import { logStream, type LogOptions } from './logs.ts';
 import { SCHEME_HEADER } from '../src/proxy/protocol.ts';
 import { errMsg, log } from './log.ts';
+import { acceptKey, WsConnection } from './ws.ts';
+import { isStreamPath, streamRequest, type LocalUpgrade, type StreamContext } from './streaming/kubelet-streams.ts';
+
+/** The kubelet's default --streaming-connection-idle-timeout. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 4 * 60 * 60 * 1000;
 
 type Status = { kind: 'Status'; apiVersion: 'v1'; metadata: Record<string, never>; status: 'Failure'; message: string; reason: string; code: number };
 const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 404: 'NotFound', 405: 'MethodNotAllowed', 503: 'ServiceUnavailable' };
@@ -36,7 +42,7 @@ export interface UpgradeOk {
   rest: Buffer;
   socket: net.Socket;
 }
-export type UpgradeResult = UpgradeOk | { ok: false; response: Response };
+export type UpgradeResult = UpgradeOk | LocalUpgrade | { ok: false; response: Response };
 
 interface Upstream { host: string; port: number; path: string; https: boolean }
 
@@ -44,8 +50,12 @@ export class KubeletApi {
   constructor(
     private readonly pods: PodManager,
     private readonly runtime: ContainerRuntime,
-    private readonly opts: { nodeName: string; address: string; credential: () => string | undefined },
+    private readonly opts: { nodeName: string; address: string; credential: () => string | undefined; idleTimeoutMs?: number },
   ) {}
+
+  private streams(): StreamContext {
+    return { pods: this.pods, runtime: this.runtime, idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
+  }
 
   /** Whether an Authorization header carries the node credential (constant time). */
   authorized(authorization: string | null | undefined): boolean {
@@ -67,6 +77,10 @@ export class KubeletApi {
       if (seg[0] === 'containerLogs' && seg.length === 4) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return statusResponse(405, `method ${req.method} not allowed`);
         return this.containerLogs(decodeURIComponent(seg[1]), decodeURIComponent(seg[2]), decodeURIComponent(seg[3]), url.searchParams);
+      }
+      if (isStreamPath(url.pathname)) {
+        const r = streamRequest(this.streams(), url, undefined, false);
+        if (r && !r.ok) return statusResponse(r.status, r.message);
       }
       const up = this.upstream(url, req.headers.get(SCHEME_HEADER));
       if (up instanceof Response) return up;
@@ -173,6 +187,10 @@ export class KubeletApi {
     const get = (n: string) => headers.find(([k]) => k.toLowerCase() === n)?.[1];
     if (!trusted && !this.authorized(get('authorization'))) return { ok: false, response: statusResponse(401, 'Unauthorized') };
     const url = new URL(path, 'http://agent');
+    if (isStreamPath(url.pathname)) {
+      const r = streamRequest(this.streams(), url, get('sec-websocket-protocol'), true);
+      if (r) return r.ok ? r : { ok: false, response: statusResponse(r.status, r.message) };
+    }
     const up = this.upstream(url, get(SCHEME_HEADER) ?? null);
     if (up instanceof Response) return { ok: false, response: up };
     if (!up) return { ok: false, response: statusResponse(404, `the kubelet API has no upgrade at ${url.pathname}`) };
@@ -325,6 +343,17 @@ export function serveDirect(api: KubeletApi, address: string, port: number): Pro
       const headers: [string, string][] = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
       const r = await api.upgrade(req.url ?? '/', headers, false);
+      if (r.ok === 'local') {
+        const key = req.headers['sec-websocket-key'];
+        if (typeof key !== 'string') {
+          socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n${r.protocol ? `Sec-WebSocket-Protocol: ${r.protocol}\r\n` : ''}\r\n`);
+        socket.setNoDelay(true);
+        r.serve(new WsConnection(socket, 'server', head, r.protocol));
+        return;
+      }
       if (!r.ok) {
         const body = Buffer.from(await r.response.text());
         socket.end(`HTTP/1.1 ${r.response.status} ${http.STATUS_CODES[r.response.status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`);

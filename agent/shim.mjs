@@ -8,8 +8,8 @@
 // TypeScript loader.
 //
 //   node shim.mjs <spec.json>
-//   spec: { command: string[], env: {}, cwd?: string, logPath, pidPath, exitPath }
-import { spawn } from 'node:child_process';
+//   spec: { command: string[], env: {}, cwd?: string, logPath, pidPath, exitPath, stdinPath? }
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -80,12 +80,26 @@ function finish(exit) {
 
 const out = lineWriter('stdout');
 const err = lineWriter('stderr');
+// A container with `stdin: true` reads a FIFO the agent writes attached
+// clients' input to. The shim holds it open for writing too, so the
+// container never sees end of file between attachments (as a runtime keeps
+// an open stdin).
+let stdin = 'ignore';
+if (spec.stdinPath) {
+  try {
+    fs.rmSync(spec.stdinPath, { force: true });
+    execFileSync('mkfifo', ['-m', '600', spec.stdinPath]);
+    stdin = fs.openSync(spec.stdinPath, 'r+');
+  } catch (e) {
+    fs.writeSync(logFd, `${now()} stderr F edgekube shim: no stdin for the container: ${e && e.message ? e.message : e}\n`);
+  }
+}
 let child;
 try {
   child = spawn(spec.command[0], spec.command.slice(1), {
     cwd: spec.cwd || undefined,
     env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     detached: true, // its own process group: the agent signals the whole group
   });
 } catch (e) {

@@ -13,6 +13,7 @@ import {
 import { USER_AGENT } from './api.ts';
 import type { TokenSource } from './credentials.ts';
 import { errMsg, log, warn } from './log.ts';
+import { TunneledSocket } from './streaming/tunnel-socket.ts';
 
 const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
@@ -33,6 +34,8 @@ interface Stream {
   onCancel?: () => void;
   /** A passed-through WebSocket to a pod. */
   upstream?: WsConnection;
+  /** A WebSocket the agent serves itself (exec, attach, port-forward). */
+  local?: TunneledSocket;
   fragments: Buffer[];
   /** Request-body bytes (or WebSocket messages) received, and the total the server's end/close announced. */
   received: number;
@@ -144,6 +147,7 @@ export class TunnelClient {
     for (const w of s.creditWaiters.splice(0)) w();
     if (s.body) { try { s.body.error(new Error('cancelled')); } catch { /* closed */ } }
     s.upstream?.destroy();
+    s.local?.ended(1006, 'the tunnel closed');
     this.streams.delete(s.id);
   }
 
@@ -180,6 +184,7 @@ export class TunnelClient {
 
   private closeUpstream(s: Stream, msg: Extract<Control, { t: 'close' }>) {
     s.upstream?.close(msg.code ?? 1000, msg.reason ?? '');
+    s.local?.ended(msg.code ?? 1000, msg.reason ?? '');
     this.streams.delete(s.id);
   }
 
@@ -205,13 +210,14 @@ export class TunnelClient {
         s.toAck = 0;
       }
       if (s.expected !== undefined && s.received >= s.expected) this.endBody(s);
-    } else if (s.upstream) {
+    } else if (s.upstream || s.local) {
       s.fragments.push(Buffer.from(f.payload));
       if (f.kind & MORE) return;
       const whole = Buffer.concat(s.fragments);
       s.fragments = [];
       s.received++;
-      s.upstream.send(whole, kind === DATA_WS_TEXT);
+      s.upstream?.send(whole, kind === DATA_WS_TEXT);
+      s.local?.deliver(whole, kind === DATA_WS_TEXT);
       if (s.closeMsg && s.received >= (s.closeMsg.messages ?? 0)) this.closeUpstream(s, s.closeMsg);
     }
   }
@@ -274,7 +280,24 @@ export class TunnelClient {
   private async serveUpgrade(msg: Extract<Control, { t: 'req' }>) {
     const s = this.newStream(msg.id);
     const r = await this.api.upgrade(msg.path, msg.headers, true);
-    if (s.cancelled) { if (r.ok) r.socket.destroy(); return; }
+    if (s.cancelled) { if (r.ok === true) r.socket.destroy(); return; }
+    if (r.ok === 'local') {
+      this.send({ t: 'res', id: s.id, status: 101, headers: r.protocol ? [['Sec-WebSocket-Protocol', r.protocol]] : [], body: false });
+      s.local = new TunneledSocket(r.protocol, {
+        send: (data, text) => {
+          this.sendMessage(s, data, text);
+          return (this.conn?.socket as unknown as { writableNeedDrain?: boolean } | undefined)?.writableNeedDrain !== true;
+        },
+        close: (code, reason) => {
+          if (!this.streams.has(s.id)) return;
+          this.send({ t: 'close', id: s.id, code, reason, messages: s.sentMessages });
+          this.streams.delete(s.id);
+        },
+        onDrain: (cb) => { if (this.conn) this.conn.once('drain', cb); else cb(); },
+      });
+      r.serve(s.local);
+      return;
+    }
     if (!r.ok || r.status !== 101) {
       // Not upgraded: an ordinary HTTP answer (the upstream's, or our Status).
       let status: number;
@@ -305,18 +328,21 @@ export class TunnelClient {
     const ws = new WsConnection(r.socket, 'client', r.rest, '');
     s.upstream = ws;
     this.send({ t: 'res', id: s.id, status: 101, headers: r.headers, body: false });
-    ws.on('message', (data, text) => {
-      const parts = [...frames(data)];
-      if (parts.length === 0) parts.push(new Uint8Array(0));
-      const kind = text ? DATA_WS_TEXT : DATA_WS_BINARY;
-      parts.forEach((p, i) => this.send(encodeData(s.id, kind | (i < parts.length - 1 ? MORE : 0), p)));
-      s.sentMessages++;
-    });
+    ws.on('message', (data, text) => this.sendMessage(s, data, text));
     ws.on('close', (code, reason) => {
       if (!this.streams.has(s.id)) return;
       this.send({ t: 'close', id: s.id, code, reason, messages: s.sentMessages });
       this.streams.delete(s.id);
     });
+  }
+
+  /** One WebSocket message of a stream, in frames of at most MAX_FRAME bytes. */
+  private sendMessage(s: Stream, data: Uint8Array, text: boolean) {
+    const parts = [...frames(data)];
+    if (parts.length === 0) parts.push(new Uint8Array(0));
+    const kind = text ? DATA_WS_TEXT : DATA_WS_BINARY;
+    parts.forEach((p, i) => this.send(encodeData(s.id, kind | (i < parts.length - 1 ? MORE : 0), p)));
+    s.sentMessages++;
   }
 
   stop() {

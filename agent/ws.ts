@@ -47,6 +47,15 @@ export class WsConnection extends EventEmitter<WsEvents> {
     return this.writeFrame(text ? 1 : 2, payload);
   }
 
+  /** Stops reading from the peer (TCP then holds it back) until resume(). */
+  pause() {
+    this.socket.pause();
+  }
+
+  resume() {
+    this.socket.resume();
+  }
+
   ping(data = Buffer.alloc(0)) {
     if (this.isOpen) this.writeFrame(9, data);
   }

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KObject } from '../api.ts';
 import { errMsg, log, warn } from '../log.ts';
-import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type NodeImage } from '../runtime.ts';
+import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type NodeImage, type StreamOptions } from '../runtime.ts';
+import type { StreamProcess } from '../streaming/remotecommand.ts';
+import { criStream } from './streams.ts';
 import { CriClient, CriError, GrpcStatus, type Msg } from './client.ts';
 import {
   ANNOTATION_HASH, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
@@ -302,6 +304,14 @@ export class CriRuntime implements ContainerRuntime {
       const timedOut = e instanceof CriError && (e.code === GrpcStatus.DEADLINE_EXCEEDED || /timeout/i.test(e.details));
       return { exitCode: 1, output: errMsg(e), timedOut };
     }
+  }
+
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamProcess> {
+    return criStream(this.client, 'Exec', id, cmd, opts);
+  }
+
+  attachStream(id: string, opts: StreamOptions): Promise<StreamProcess> {
+    return criStream(this.client, 'Attach', id, [], opts);
   }
 
   async remove(id: string): Promise<void> {

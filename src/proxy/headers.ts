@@ -73,3 +73,7 @@ export function forwardResponseHeaders(incoming: Headers, status: number): Heade
 export function requestHasBody(req: Request): boolean {
   return req.method !== 'GET' && req.method !== 'HEAD' && req.body !== null;
 }
+
+/** A close code one may send (1005, 1006 and 1015 only ever describe a close). */
+export const sendableCode = (code: number | undefined, fallback = 1000) =>
+  code && code >= 1000 && code < 5000 && ![1005, 1006, 1015].includes(code) ? code : fallback;

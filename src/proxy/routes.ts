@@ -11,6 +11,11 @@ import { restContext } from '../api/resources';
 import { ApiError, badRequest, invalid, notFound, tooLarge, type Status } from '../status/status';
 import { LOG_PARAMS, parseLogPath, parseProxyPath, type ProxyRequestTarget } from './paths';
 import { forward, kubeletPort } from './forward';
+import {
+  UPGRADE_REQUIRED, agentStreamPath, checkPodRunnable, checkUpgrade, errorChannelResponse, isSpdyUpgrade, parseStreamPath, pickContainer, streamOptions,
+  type StreamKind,
+} from './streaming';
+import { authorize, forbiddenError, resourceAttributes } from '../authz';
 import { proxyEnv, tunnelFor } from './env';
 import { unavailable, unreachable, statusResponse } from './errors';
 import { SCHEME_HEADER } from './protocol';
@@ -70,6 +75,8 @@ export function proxyRoutes(app: Hono<ApiEnv>) {
     const url = new URL(c.req.url);
     const logPath = parseLogPath(url.pathname);
     if (logPath && (c.req.method === 'GET' || c.req.method === 'HEAD')) return await podLog(c, logPath.namespace, logPath.name, url.searchParams);
+    const stream = parseStreamPath(url.pathname);
+    if (stream && (c.req.method === 'GET' || c.req.method === 'POST')) return await podStream(c, stream.namespace, stream.name, stream.kind, url.searchParams);
     const target = parseProxyPath(url.pathname);
     if (!target) return next();
     return await proxy(c, target, url);
@@ -211,6 +218,51 @@ function targetPort(pod: KObject, svcPort: KObject): number | undefined {
   return undefined;
 }
 
+// ---- pods/exec, pods/attach, pods/portforward ------------------------------------
+
+async function podStream(c: C, namespace: string, name: string, kind: StreamKind, q: URLSearchParams): Promise<Response> {
+  const ctx = restContext(c);
+  const opts = streamOptions(kind, q);
+  const pod = await mustRead(ctx, 'pods', namespace, name);
+  const container = kind === 'portforward' ? '' : pickContainer(pod, opts.container);
+  checkPodRunnable(pod, kind);
+  const node = await read(ctx, 'nodes', undefined, pod.spec.nodeName);
+  if (!node) throw notFound({ group: '', resource: 'nodes' }, pod.spec.nodeName);
+  if (c.req.method === 'GET' && ctx.user) {
+    // kube 1.35 (AuthorizePodWebsocketUpgradeCreatePermission): a WebSocket GET needs `create` as well.
+    const attrs = resourceAttributes(ctx.user, 'create', { apiGroup: '', resource: 'pods', subresource: kind, namespace, name });
+    const decision = await authorize(ctx, attrs);
+    if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+  }
+  const env = proxyEnv(c.env);
+  const path = agentStreamPath(kind, namespace, name, pod.metadata.uid, container, opts);
+  if (isSpdyUpgrade(c.req.raw)) {
+    // kubectl falls back to SPDY after a failed WebSocket attempt: answer with why that failed, if the agent says.
+    let status: Status | undefined;
+    try {
+      const probe = await forward(env, node, path, new Request(c.req.url, { method: 'GET' }));
+      status = await agentStatus(probe);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      status = e.status;
+    }
+    if (status.message !== UPGRADE_REQUIRED) return statusResponse(status);
+  }
+  checkUpgrade(kind, c.req.raw);
+  if (kind === 'portforward') return forward(env, node, path, c.req.raw);
+  // Past the checks kube-apiserver makes itself, failures reach a remote-command client on its error channel, as
+  // kube's stream translator reports the kubelet's (kubectl would otherwise retry with SPDY and hide them).
+  let res: Response;
+  try {
+    res = await forward(env, node, path, c.req.raw);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    return errorChannelResponse(c.req.raw, e.status);
+  }
+  if (res.status === 101) return res;
+  return errorChannelResponse(c.req.raw, await agentStatus(res));
+}
+
 // ---- pods/log --------------------------------------------------------------------
 
 function logOptions(name: string, q: URLSearchParams): URLSearchParams {
@@ -246,22 +298,7 @@ async function podLog(c: C, namespace: string, name: string, q: URLSearchParams)
   const ctx = restContext(c);
   const opts = logOptions(name, q);
   const pod = await mustRead(ctx, 'pods', namespace, name);
-  const names = (list: KObject[] | undefined) => (list ?? []).map((x) => x.name as string);
-  let container = q.get('container') ?? '';
-  if (!container) {
-    const cs = names(pod.spec?.containers);
-    if (cs.length === 1) container = cs[0];
-    else {
-      let msg = `a container name must be specified for pod ${name}, choose one of: [${cs.join(' ')}]`;
-      const init = names(pod.spec?.initContainers);
-      if (init.length) msg += ` or one of the init containers: [${init.join(' ')}]`;
-      const eph = names(pod.spec?.ephemeralContainers);
-      if (eph.length) msg += ` or one of the ephemeral containers: [${eph.join(' ')}]`;
-      throw badRequest(msg);
-    }
-  }
-  const all = [...names(pod.spec?.containers), ...names(pod.spec?.initContainers), ...names(pod.spec?.ephemeralContainers)];
-  if (!all.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  const container = pickContainer(pod, q.get('container') ?? '', true);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
   const node = await read(ctx, 'nodes', undefined, nodeName);
@@ -274,16 +311,18 @@ async function podLog(c: C, namespace: string, name: string, q: URLSearchParams)
     headers.set('cache-control', 'no-cache, private');
     return new Response(c.req.method === 'HEAD' ? null : res.body, { status: 200, headers });
   }
-  // The agent answers errors as Statuses; anything else becomes one.
+  return statusResponse(await agentStatus(res));
+}
+
+/** The agent answers errors as Statuses; anything else becomes one. */
+async function agentStatus(res: Response): Promise<Status> {
   const text = (await res.text()).slice(0, 64 * 1024);
-  let status: Status | undefined;
   try {
     const v = JSON.parse(text);
-    if (v?.kind === 'Status') status = v;
+    if (v?.kind === 'Status') return v;
   } catch { /* not JSON */ }
-  status ??= {
+  return {
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: text.trim() || res.statusText, code: res.status,
     reason: res.status === 404 ? 'NotFound' : res.status === 400 ? 'BadRequest' : res.status >= 500 ? 'InternalError' : 'Unknown',
   };
-  return statusResponse(status);
 }

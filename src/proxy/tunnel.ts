@@ -10,7 +10,7 @@ import {
   ACK_THRESHOLD, CONTROL, CREDENTIAL_HEADER, DATA_BODY, DATA_WS_BINARY, DATA_WS_TEXT, WINDOW,
   controlOf, decodeData, encodeControl, encodeData, frames, parseControl, type Control, type HeaderList,
 } from './protocol';
-import { forwardResponseHeaders, isWebSocketUpgrade } from './headers';
+import { forwardResponseHeaders, isWebSocketUpgrade, sendableCode } from './headers';
 import { statusResponse, unavailableStatus } from './errors';
 import type { Status } from '../status/status';
 
@@ -294,8 +294,7 @@ export class Tunnel extends DurableObject<ProxySettings> {
 
   private closeClient(s: Stream, msg: Extract<Control, { t: 'close' }>) {
     if (s.client) {
-      const code = msg.code && msg.code >= 1000 && msg.code < 5000 && ![1005, 1006, 1015].includes(msg.code) ? msg.code : 1000;
-      try { s.client.close(code, msg.reason ?? ''); } catch { /* closed */ }
+      try { s.client.close(sendableCode(msg.code), msg.reason ?? ''); } catch { /* closed */ }
     }
     this.streams.delete(s.id);
   }
