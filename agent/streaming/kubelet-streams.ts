@@ -1,11 +1,14 @@
 // The kubelet's streaming endpoints: /exec/{ns}/{pod}/{container},
-// /attach/{ns}/{pod}/{container} (and /portForward/{ns}/{pod}). A request is
+// /attach/{ns}/{pod}/{container} and /portForward/{ns}/{pod}. A request is
 // checked against the pods this node runs, then served on the WebSocket the
 // caller accepts: the agent's own port (direct) or a tunnel stream.
 import type { PodManager } from '../pods.ts';
 import type { ContainerRuntime } from '../runtime.ts';
 import type { MessageSocket } from './socket.ts';
 import { serveRemoteCommand } from './remotecommand.ts';
+import { dialTcp, serveChannelPortForward, serveSpdyPortForward, type ForwardTarget } from './portforward.ts';
+
+const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 
 /** Served here rather than forwarded: the caller accepts the WebSocket with `protocol`, then hands it to serve(). */
 export interface LocalUpgrade {
@@ -46,6 +49,7 @@ export const isStreamPath = (pathname: string) => /^\/(exec|attach|portForward)\
 export function streamRequest(ctx: StreamContext, url: URL, protocolHeader: string | undefined, upgrade: boolean): StreamAnswer | undefined {
   const seg = url.pathname.split('/').slice(1).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
   const kind = seg[0];
+  if (kind === 'portForward' && seg.length === 3) return portForwardRequest(ctx, seg[1], seg[2], url.searchParams, protocolHeader, upgrade);
   if (!((kind === 'exec' || kind === 'attach') && seg.length === 4)) return undefined;
   const [, namespace, name, container] = seg;
   const q = url.searchParams;
@@ -77,4 +81,31 @@ export function streamRequest(ctx: StreamContext, url: URL, protocolHeader: stri
       ).catch(() => sock.close(1011, 'internal error'));
     },
   };
+}
+
+/** Port-forward's protocols: SPDY tunnelled in the WebSocket (kubectl), or channels per port (client libraries). */
+export const PORT_FORWARD_PROTOCOLS = [SPDY_TUNNEL_PROTOCOL, 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
+
+function portForwardRequest(ctx: StreamContext, namespace: string, name: string, q: URLSearchParams, protocolHeader: string | undefined, upgrade: boolean): StreamAnswer {
+  const pod = ctx.pods.find(namespace, name);
+  if (!pod || (q.get('uid') && q.get('uid') !== pod.uid)) return fail(404, 'pod does not exist');
+  if (!upgrade) return fail(400, 'Upgrade request required');
+  const protocol = negotiate(protocolHeader, PORT_FORWARD_PROTOCOLS);
+  if (protocol === undefined) return fail(400, `unable to upgrade: requested protocol(s) are not supported: [${protocolHeader}]; supports [${PORT_FORWARD_PROTOCOLS.join(' ')}]`);
+  const target: ForwardTarget = { podName: name, podUid: pod.uid, dial: (port) => dialTcp(pod.podIP(), port), idleTimeoutMs: ctx.idleTimeoutMs };
+  if (protocol === SPDY_TUNNEL_PROTOCOL) return { ok: 'local', protocol, serve: (sock) => serveSpdyPortForward(sock, target) };
+  // The channel protocol takes its ports from the query, as the kubelet's NewV4Options.
+  const ports: number[] = [];
+  const given = q.getAll('port');
+  if (given.length === 0) return fail(400, 'query parameter "port" is required');
+  for (const text of given) {
+    if (text === '') return fail(400, 'query parameter "port" cannot be empty');
+    for (const p of text.split(',')) {
+      const n = Number(p);
+      if (!/^\d+$/.test(p) || n > 65535) return fail(400, `unable to parse ${JSON.stringify(text)} as a port: strconv.ParseUint: parsing ${JSON.stringify(p)}: invalid syntax`);
+      if (n < 1) return fail(400, `port ${JSON.stringify(text)} must be > 0`);
+      ports.push(n);
+    }
+  }
+  return { ok: 'local', protocol, serve: (sock) => serveChannelPortForward(sock, ports, target) };
 }

@@ -32,7 +32,7 @@ export const REMOTE_COMMAND_PROTOCOLS = [
 /** kubectl 1.31+ tunnels SPDY port-forwarding through a WebSocket with this subprotocol. */
 export const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 /** Port-forward's own WebSocket protocol (two channels per port) as the kubelet speaks it, and the SPDY tunnel. */
-export const PORT_FORWARD_PROTOCOLS = [SPDY_TUNNEL_PROTOCOL, 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'portforward.k8s.io'];
+export const PORT_FORWARD_PROTOCOLS = [SPDY_TUNNEL_PROTOCOL, 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 
 const KIND_NAME: Record<StreamKind, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
 

@@ -36,6 +36,32 @@ const onePod = (name: string, nodeName: string, command: string[], restartPolicy
   spec: { nodeName, restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command }] },
 })
 
+/** A pod serving HTTP on two ports (host processes: the ports are the node's). */
+function webPod(name: string, nodeName: string, port1: number, port2: number) {
+  const script = [
+    "const http = require('http')",
+    "for (const p of [process.env.PORT1, process.env.PORT2]) http.createServer((q, s) => {",
+    "  if (q.url.startsWith('/bytes/')) { const n = Number(q.url.slice(7)); const chunk = Buffer.alloc(65536, 120); let left = n;",
+    "    s.writeHead(200, { 'content-length': n }); const more = () => { while (left > 0) { const c = chunk.subarray(0, Math.min(left, chunk.length)); left -= c.length; if (!s.write(c)) return s.once('drain', more) } s.end() }; return more() }",
+    "  let body = ''; q.on('data', (d) => (body += d)); q.on('end', () => s.end(process.env.POD + ' ' + p + ' ' + q.method + ' ' + q.url + ' ' + body.length))",
+    '}).listen(p)',
+  ].join('\n')
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { app: name } },
+    spec: {
+      nodeName, terminationGracePeriodSeconds: 1,
+      containers: [{
+        name: 'web', image: 'node', command: ['node', '-e', script],
+        env: [{ name: 'PORT1', value: String(port1) }, { name: 'PORT2', value: String(port2) }, { name: 'POD', value: name }],
+        ports: [{ name: 'http', containerPort: port1 }, { name: 'alt', containerPort: port2 }],
+        readinessProbe: { tcpSocket: { port: port1 }, periodSeconds: 1 },
+      }],
+    },
+  }
+}
+
+const webPorts: Record<string, [number, number]> = {}
+
 const running = (name: string) => eventually(async () => {
   const r = await e.http('GET', `/api/v1/namespaces/${NS}/pods/${name}`)
   return r.status === 200 && (r.json as { status?: { phase?: string } }).status?.phase === 'Running'
@@ -53,7 +79,15 @@ beforeAll(async () => {
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-gone', 'stream-gone', ['sleep', '3600']))
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-done', 'stream-direct', ['true'], 'Never'))
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-ghost', 'no-such-node', ['sleep', '3600']))
-  await Promise.all(['p-direct', 'p-tunnel', 'p-gone'].map(running))
+  for (const [pod, node] of [['web-direct', 'stream-direct'], ['web-tunnel', 'stream-tunnel']]) {
+    webPorts[pod] = [await freePort(), await freePort()]
+    await create(e, `/api/v1/namespaces/${NS}/pods`, webPod(pod, node, ...webPorts[pod]))
+    await create(e, `/api/v1/namespaces/${NS}/services`, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${pod}`, namespace: NS },
+      spec: { selector: { app: pod }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    })
+  }
+  await Promise.all(['p-direct', 'p-tunnel', 'p-gone', 'web-direct', 'web-tunnel'].map(running))
   await eventually(async () => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/p-done`)).json.status?.phase === 'Succeeded', 30_000, 'p-done to finish')
 })
 
@@ -193,6 +227,87 @@ describe.each([['direct', 'p-direct'], ['tunnel', 'p-tunnel']])('kubectl through
     const out = texts.filter((t) => t[0] === '1').map((t) => Buffer.from(t.slice(1), 'base64').toString()).join('')
     expect(out).toBe('b64\n')
     expect(JSON.parse(Buffer.from(texts.find((t) => t[0] === '3')!.slice(1), 'base64').toString())).toMatchObject({ status: 'Success' })
+  })
+})
+
+/** Starts kubectl port-forward and waits until it listens on every local port. */
+async function portForward(args: string[], locals: number[]): Promise<Background> {
+  const b = e.kubectlBackground(['port-forward', '-n', NS, ...args])
+  background.push(b)
+  for (const l of locals) await b.waitForLine((line) => line.startsWith(`Forwarding from 127.0.0.1:${l}`), 20_000)
+  return b
+}
+
+const get = async (url: string) => {
+  const r = await fetch(url, { signal: AbortSignal.timeout(20_000) })
+  return { status: r.status, text: await r.text() }
+}
+
+describe.each([['direct', 'web-direct'], ['tunnel', 'web-tunnel']])('port-forward through a %s agent', (_mode, pod) => {
+  it('pod/x LOCAL:PORT carries 20 requests at once', async () => {
+    const local = await freePort()
+    const [port] = webPorts[pod]
+    const b = await portForward([`pod/${pod}`, `${local}:${port}`], [local])
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => get(`http://127.0.0.1:${local}/r${i}`)))
+    answers.forEach((a, i) => expect(a).toEqual({ status: 200, text: `${pod} ${port} GET /r${i} 0` }))
+    await b.stop()
+  })
+
+  it('svc/x goes to a pod behind the service, at its target port', async () => {
+    const local = await freePort()
+    const b = await portForward([`svc/svc-${pod}`, `${local}:80`], [local])
+    expect(await get(`http://127.0.0.1:${local}/svc`)).toEqual({ status: 200, text: `${pod} ${webPorts[pod][0]} GET /svc 0` })
+    await b.stop()
+  })
+
+  it('two ports at once, with uploads and a download of 8 MB', async () => {
+    const [l1, l2] = [await freePort(), await freePort()]
+    const [p1, p2] = webPorts[pod]
+    const b = await portForward([`pod/${pod}`, `${l1}:${p1}`, `${l2}:${p2}`], [l1, l2])
+    expect(await get(`http://127.0.0.1:${l1}/one`)).toEqual({ status: 200, text: `${pod} ${p1} GET /one 0` })
+    expect(await get(`http://127.0.0.1:${l2}/two`)).toEqual({ status: 200, text: `${pod} ${p2} GET /two 0` })
+    const up = await fetch(`http://127.0.0.1:${l2}/up`, { method: 'POST', body: 'x'.repeat(3_000_000), signal: AbortSignal.timeout(20_000) })
+    expect(await up.text()).toBe(`${pod} ${p2} POST /up 3000000`)
+    const down = await fetch(`http://127.0.0.1:${l1}/bytes/8388608`, { signal: AbortSignal.timeout(30_000) })
+    expect((await down.arrayBuffer()).byteLength).toBe(8388608)
+    await b.stop()
+  })
+
+  it('a port nothing listens on: the error as the kubelet words it', async () => {
+    const local = await freePort()
+    const closed = await freePort()
+    const b = await portForward([`pod/${pod}`, `${local}:${closed}`], [local])
+    await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.text()).catch(() => undefined)
+    await eventually(() => b.stderr().includes(`error forwarding port ${closed} to pod ${pod}`), 20_000, `kubectl to report the refused connection; stderr: ${b.stderr()}`)
+    expect(b.stderr()).toContain(`dial tcp4 127.0.0.1:${closed}: connect: connection refused`)
+    await b.stop()
+  })
+
+  it('client-node: Exec with stdin and the exit status, and PortForward', async () => {
+    const kc = e.kubeConfig()
+    const { Exec, PortForward } = await import('@kubernetes/client-node')
+    const { PassThrough } = await import('node:stream')
+    const out = new PassThrough()
+    const err = new PassThrough()
+    const input = new PassThrough()
+    let text = ''
+    out.on('data', (d) => (text += d))
+    const status = await new Promise<{ status: string; details?: { causes?: { message: string }[] } }>((resolve, reject) => {
+      new Exec(kc).exec(NS, pod.replace('web', 'p'), 'main', ['sh', '-c', 'cat; exit 2'], out, err, input, false, (s) => resolve(s as never)).catch(reject)
+      input.end('from client-node\n')
+    })
+    expect(text).toBe('from client-node\n')
+    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } })
+
+    const pfOut = new PassThrough()
+    const pfIn = new PassThrough()
+    let reply = ''
+    pfOut.on('data', (d) => (reply += d))
+    const ws = await new PortForward(kc).portForward(NS, pod, [webPorts[pod][0]], pfOut, null, pfIn)
+    pfIn.write('GET /from-client-node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    await eventually(() => reply.includes(`${pod} ${webPorts[pod][0]} GET /from-client-node 0`), 20_000, `the reply; so far: ${reply}`)
+    expect(reply).toMatch(/^HTTP\/1.1 200 OK/)
+    ;(ws as { close(): void }).close()
   })
 })
 
