@@ -33,7 +33,11 @@ export class WsConnection extends EventEmitter<WsEvents> {
     socket.on('drain', () => this.emit('drain'));
     socket.on('close', () => this.finish(1006, 'connection lost'));
     socket.on('error', () => this.finish(1006, 'connection error'));
-    if (head && head.length) queueMicrotask(() => this.onData(head));
+    // Bytes that came with the handshake go first, once whoever awaited the connection attached its listeners.
+    if (head && head.length) {
+      this.buf = Buffer.from(head);
+      setImmediate(() => this.onData(Buffer.alloc(0)));
+    }
   }
 
   get isOpen() {

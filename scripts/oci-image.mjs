@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url'
 export const BUSYBOX = '/bin/busybox'
 
 const APPLETS = ('sh ash sleep echo cat httpd wget ls ps env id hostname nc ip kill true false mkdir rm touch date printf test '
-  + 'grep sed head tail wc uname pwd mount dd yes seq stat readlink ln cp mv chmod whoami').split(' ')
+  + 'grep sed head tail wc uname pwd mount dd yes seq stat readlink ln cp mv chmod whoami tar stty').split(' ')
 
 /**
  * Writes an OCI image-layout tarball to `out` for image `ref`.

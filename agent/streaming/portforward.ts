@@ -68,7 +68,7 @@ export function serveSpdyPortForward(sock: MessageSocket, t: ForwardTarget) {
     if (text) { session.close(); return; }
     session.feed(data);
   });
-  sock.on('close', () => session.close());
+  sock.on('close', () => session.end());
 
   const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream; timer: NodeJS.Timeout }>();
   session.on('stream', (s) => {

@@ -1,6 +1,8 @@
-// The server side of a SPDY/3.1 session, as much as port-forwarding needs:
-// kubectl 1.31+ runs SPDY inside a WebSocket (SPDY/3.1+portforward.k8s.io),
-// opening two streams per forwarded connection. Header blocks travel
+// A SPDY/3.1 session, as much as streaming into pods needs. The server's
+// side serves port-forwarding: kubectl 1.31+ runs SPDY inside a WebSocket
+// (SPDY/3.1+portforward.k8s.io), opening two streams per forwarded
+// connection. The client's side execs through a CRI runtime's streaming
+// server, as the kubelet does (SPDY lets stdin end, WebSocket v4 does not). Header blocks travel
 // zlib-compressed with the SPDY/3 dictionary, one compression context per
 // direction for the whole session. Go's spdystream (kubectl's end) neither
 // sends nor heeds WINDOW_UPDATE, so neither does this: flow is held back by
@@ -204,7 +206,7 @@ export interface SpdySessionEvents {
   close: [];
 }
 
-/** A SPDY/3.1 server session over `transport`; feed() it the bytes that arrive. */
+/** A SPDY/3.1 session over `transport` (the server's side, or with `client` the side that opens streams); feed() it the bytes that arrive. */
 export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly streams = new Map<number, SpdyStream>();
   private readonly full = new Set<number>();
@@ -218,9 +220,33 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private outgoing: Promise<void> = Promise.resolve();
   private lastStreamId = 0;
   private closed = false;
+  private nextId = 1;
+  private readonly replies = new Map<number, { resolve(): void; reject(e: Error): void }>();
 
-  constructor(private readonly transport: Transport) {
+  constructor(private readonly transport: Transport, private readonly client = false) {
     super();
+  }
+
+  /** Opens a stream (the client's side) and resolves once the peer replied, as spdystream's CreateStream waits. */
+  open(headers: Headers, timeoutMs = 30_000): Promise<SpdyStream> {
+    if (!this.client) throw new Error('only a client session opens streams');
+    if (this.closed) return Promise.reject(new Error('the session is closed'));
+    const id = this.nextId;
+    this.nextId += 2;
+    const s = new SpdyStream(id, headers, this);
+    this.streams.set(id, s);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.replies.delete(id); reject(new Error(`no reply to stream ${id} within ${timeoutMs / 1000}s`)); }, timeoutMs);
+      this.replies.set(id, {
+        resolve: () => { clearTimeout(timer); resolve(s); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.queue(async () => {
+        const head = Buffer.alloc(10);
+        head.writeUInt32BE(id, 0);
+        return controlFrame(SYN_STREAM, 0, Buffer.concat([head, await this.deflate.run(headerBlock(headers))]));
+      });
+    });
   }
 
   feed(bytes: Buffer) {
@@ -271,7 +297,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         if (payload.length < 10) throw new Error('short SYN_STREAM frame');
         const id = payload.readUInt32BE(0) & 0x7fffffff;
         const headers = parseHeaderBlock(await this.inflate.run(payload.subarray(10)));
-        if (id === 0 || id % 2 === 0 || id <= this.lastStreamId) { this.sendReset(id, RST.PROTOCOL_ERROR); return; }
+        // A client session takes no streams from its server (nothing here pushes).
+        if (this.client || id === 0 || id % 2 === 0 || id <= this.lastStreamId) { this.sendReset(id, RST.PROTOCOL_ERROR); return; }
         this.lastStreamId = id;
         const s = new SpdyStream(id, headers, this);
         this.streams.set(id, s);
@@ -287,7 +314,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       }
       case RST_STREAM: {
         if (payload.length < 8) throw new Error('short RST_STREAM frame');
-        this.streams.get(payload.readUInt32BE(0) & 0x7fffffff)?.abort();
+        const id = payload.readUInt32BE(0) & 0x7fffffff;
+        this.replies.get(id)?.reject(new Error(`the peer refused stream ${id} (status ${payload.readUInt32BE(4)})`));
+        this.replies.delete(id);
+        this.streams.get(id)?.abort();
         return;
       }
       case PING:
@@ -297,8 +327,16 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       case GOAWAY:
         this.close();
         return;
-      case SYN_REPLY:
-        throw new Error('a client-initiated session never gets SYN_REPLY from its client');
+      case SYN_REPLY: {
+        if (!this.client) throw new Error('a server gets no SYN_REPLY from its client');
+        if (payload.length < 4) throw new Error('short SYN_REPLY frame');
+        const id = payload.readUInt32BE(0) & 0x7fffffff;
+        await this.inflate.run(payload.subarray(4));
+        this.replies.get(id)?.resolve();
+        this.replies.delete(id);
+        if (flags & FLAG_FIN) this.streams.get(id)?.deliver(Buffer.alloc(0), true);
+        return;
+      }
       default:
         // SETTINGS, WINDOW_UPDATE and anything newer: nothing here depends on them.
         return;
@@ -360,9 +398,16 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.close();
   }
 
+  /** The peer's bytes ended: what arrived is handled, then the session closes. */
+  end() {
+    void this.incoming.then(() => this.close());
+  }
+
   close() {
     if (this.closed) return;
     this.closed = true;
+    for (const r of this.replies.values()) r.reject(new Error('the session closed'));
+    this.replies.clear();
     for (const s of [...this.streams.values()]) s.abort();
     this.streams.clear();
     this.inflate.close();

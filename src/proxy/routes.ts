@@ -222,18 +222,18 @@ function targetPort(pod: KObject, svcPort: KObject): number | undefined {
 
 async function podStream(c: C, namespace: string, name: string, kind: StreamKind, q: URLSearchParams): Promise<Response> {
   const ctx = restContext(c);
-  const opts = streamOptions(kind, q);
-  const pod = await mustRead(ctx, 'pods', namespace, name);
-  const container = kind === 'portforward' ? '' : pickContainer(pod, opts.container);
-  checkPodRunnable(pod, kind);
-  const node = await read(ctx, 'nodes', undefined, pod.spec.nodeName);
-  if (!node) throw notFound({ group: '', resource: 'nodes' }, pod.spec.nodeName);
   if (c.req.method === 'GET' && ctx.user) {
     // kube 1.35 (AuthorizePodWebsocketUpgradeCreatePermission): a WebSocket GET needs `create` as well.
     const attrs = resourceAttributes(ctx.user, 'create', { apiGroup: '', resource: 'pods', subresource: kind, namespace, name });
     const decision = await authorize(ctx, attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
   }
+  const opts = streamOptions(kind, q);
+  const pod = await mustRead(ctx, 'pods', namespace, name);
+  const container = kind === 'portforward' ? '' : pickContainer(pod, opts.container);
+  checkPodRunnable(pod, kind);
+  const node = await read(ctx, 'nodes', undefined, pod.spec.nodeName);
+  if (!node) throw notFound({ group: '', resource: 'nodes' }, pod.spec.nodeName);
   const env = proxyEnv(c.env);
   const path = agentStreamPath(kind, namespace, name, pod.metadata.uid, container, opts);
   if (isSpdyUpgrade(c.req.raw)) {

@@ -8,6 +8,8 @@ import { eventually, freePort, setupE2E, type E2E } from './harness'
 import { startAgent, type Agent } from './agent'
 import { containerdOrSkip } from './cri-setup'
 import { startRegistry, type Registry } from './registry'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { buildImage } from '../../scripts/oci-image.mjs'
 
@@ -215,6 +217,45 @@ describe.skipIf(!ctrd)('pods from images on the cri runtime (containerd)', () =>
     const ready = await running('probed', 30_000)
     expect(ready.status.containerStatuses[0].restartCount).toBe(0)
     expect(agent.output()).not.toContain('Liveness probe failed for cri-e2e/probed')
+  })
+
+  it('kubectl exec, exec -i, exec -t, cp and port-forward reach into the container through containerd', { timeout: 120_000 }, async () => {
+    const port = await freePort()
+    await applyJson({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'streams' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: IMAGE, command: ['httpd', '-f', '-p', String(port), '-h', '/www'] }] },
+    }, 'apply streams')
+    await running('streams')
+    // The container's own filesystem and hostname: /www exists only in the image.
+    const r = await k(['exec', 'streams', '--', 'sh', '-c', 'ls /www; echo err >&2; exit 3'])
+    expect(r.stdout).toContain('index.html')
+    expect(r.stderr).toContain('err')
+    expect(r.stderr).toContain('command terminated with exit code 3')
+    expect(r.code).toBe(3)
+    // stdin ends (SPDY to containerd carries its end).
+    expect(await e.kubectl(['-n', NS, 'exec', '-i', 'streams', '--', 'sh', '-c', 'wc -c'], { input: 'twelve bytes' })).toMatchObject({ code: 0, stdout: '12\n' })
+    // A terminal (kubectl asks for one only from a terminal of its own: script(1) gives it one).
+    const cmd = `stty cols 91 rows 27; ${e.kubectlPath} --kubeconfig ${e.kubeconfigPath} -n ${NS} exec -it streams -- sh -c 'test -t 0 && test -t 1 && echo tty; sleep 1; stty size'`
+    expect(execFileSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 30_000, input: '' })).toMatch(/^tty\r\n.*27 91\r\n/)
+    // cp both ways, through tar in the container.
+    const src = path.join(e.tmpDir, 'cri-cp.bin')
+    const bytes = Buffer.alloc(1 << 20)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff
+    fs.writeFileSync(src, bytes)
+    ok(await k(['cp', src, 'streams:/tmp/in.bin'], 60_000), 'cp in')
+    ok(await k(['cp', 'streams:/tmp/in.bin', path.join(e.tmpDir, 'cri-back.bin')], 60_000), 'cp out')
+    expect(fs.readFileSync(path.join(e.tmpDir, 'cri-back.bin')).equals(bytes)).toBe(true)
+    // port-forward to the container's httpd.
+    const local = await freePort()
+    const b = e.kubectlBackground(['-n', NS, 'port-forward', 'pod/streams', `${local}:${port}`])
+    try {
+      await b.waitForLine((l) => l.startsWith(`Forwarding from 127.0.0.1:${local}`), 20_000)
+      const res = await fetch(`http://127.0.0.1:${local}/`, { signal: AbortSignal.timeout(20_000) })
+      expect(await res.text()).toBe('hello from busybox httpd\n')
+    } finally {
+      await b.stop()
+    }
+    ok(await k(['delete', 'pod', 'streams', '--grace-period=1', '--wait=false']), 'delete streams')
   })
 
   it('a restarted agent adopts the running containers without restarting them, and removes what pods deleted meanwhile left', { timeout: 120_000 }, async () => {

@@ -79,6 +79,10 @@ beforeAll(async () => {
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-gone', 'stream-gone', ['sleep', '3600']))
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-done', 'stream-direct', ['true'], 'Never'))
   await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-ghost', 'no-such-node', ['sleep', '3600']))
+  await create(e, `/api/v1/namespaces/${NS}/pods`, onePod('p-broken', 'stream-direct', ['no-such-binary-here']))
+  const stdinPod = onePod('p-stdin', 'stream-tunnel', ['sh', '-c', 'while read l; do echo "got $l"; done'])
+  Object.assign(stdinPod.spec.containers[0], { stdin: true })
+  await create(e, `/api/v1/namespaces/${NS}/pods`, stdinPod)
   for (const [pod, node] of [['web-direct', 'stream-direct'], ['web-tunnel', 'stream-tunnel']]) {
     webPorts[pod] = [await freePort(), await freePort()]
     await create(e, `/api/v1/namespaces/${NS}/pods`, webPod(pod, node, ...webPorts[pod]))
@@ -87,7 +91,7 @@ beforeAll(async () => {
       spec: { selector: { app: pod }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     })
   }
-  await Promise.all(['p-direct', 'p-tunnel', 'p-gone', 'web-direct', 'web-tunnel'].map(running))
+  await Promise.all(['p-direct', 'p-tunnel', 'p-gone', 'web-direct', 'web-tunnel', 'p-stdin'].map(running))
   await eventually(async () => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/p-done`)).json.status?.phase === 'Succeeded', 30_000, 'p-done to finish')
 })
 
@@ -325,6 +329,22 @@ describe('errors', () => {
     const raw = await execSocket('p-done', 'stdout=true&command=true').catch((err) => err)
     expect(raw).toBeInstanceOf(WsHandshakeError)
     expect((raw as WsHandshakeError).status).toBe(400)
+  })
+
+  it('a container that is not running: the kubelet\'s "container not found" on the error channel', async () => {
+    await eventually(async () => (await e.http('GET', `/api/v1/namespaces/${NS}/pods/p-broken`)).json.status?.containerStatuses?.[0]?.state?.waiting, 30_000, 'p-broken to wait')
+    const r = await e.kubectl(['exec', '-n', NS, 'p-broken', '--', 'true'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('unable to upgrade connection: container not found ("c")')
+  })
+
+  it('attach -i feeds a container that keeps stdin open', async () => {
+    const ws = await connectWebSocket(`${e.url}/api/v1/namespaces/${NS}/pods/p-stdin/attach?container=c&stdin=true&stdout=true&stderr=true`, { protocols: ['v5.channel.k8s.io'] })
+    let out = ''
+    ws.on('message', (d) => { if (d[0] === 1) out += d.subarray(1).toString() })
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('hello\n')]))
+    await eventually(() => out.includes('got hello'), 10_000, `the container's answer; so far: ${JSON.stringify(out)}`)
+    ws.close()
   })
 
   it('a pod on a node that does not exist: nodes "x" not found', async () => {

@@ -209,3 +209,22 @@ describe('RBAC escalation prevention', () => {
     expect((await as('alice', 'POST', `/apis/${RBAC}/v1/namespaces/esc/rolebindings`, binding('bob-admin', 'esc', 'admin', [user('bob')]))).status).toBe(403);
   });
 });
+
+describe('pods/exec authorization', () => {
+  it('a WebSocket GET to pods/exec needs create as well as get (kube 1.35)', async () => {
+    expect((await as('admin', 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'streamns' } })).status).toBe(201);
+    const role = (verbs: string[]) => ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'exec', namespace: 'streamns' }, rules: [{ verbs, apiGroups: [''], resources: ['pods/exec'] }] });
+    expect((await as('admin', 'POST', `/apis/${RBAC}/v1/namespaces/streamns/roles`, role(['get']))).status).toBe(201);
+    expect((await as('admin', 'POST', `/apis/${RBAC}/v1/namespaces/streamns/rolebindings`, binding('exec', 'streamns', 'exec', [user('alice')], 'Role'))).status).toBe(201);
+    const exec = () => as('alice', 'GET', '/api/v1/namespaces/streamns/pods/p/exec?command=true&stdout=1');
+    let r = await exec();
+    expect(r.status).toBe(403);
+    expect(r.body.message).toBe('pods "p" is forbidden: User "alice" cannot create resource "pods/exec" in API group "" in the namespace "streamns"');
+    expect((await as('admin', 'PUT', `/apis/${RBAC}/v1/namespaces/streamns/roles/exec`, role(['get', 'create']))).status).toBe(200);
+    r = await exec();
+    // Past authorization: the pod does not exist.
+    expect(r.status).toBe(404);
+    // POST (SPDY's verb) needs only create.
+    expect((await as('alice', 'POST', '/api/v1/namespaces/streamns/pods/p/exec?command=true&stdout=1')).status).toBe(404);
+  });
+});
