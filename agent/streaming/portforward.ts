@@ -9,7 +9,7 @@
 //    endian); one connection per port, the session ends with the last.
 import net from 'node:net';
 import type { MessageSocket } from './socket.ts';
-import { ChannelCodec, ProtocolError } from './remotecommand.ts';
+import { ChannelCodec, KEEPALIVE_MS, ProtocolError } from './remotecommand.ts';
 import { RST, SpdySession, type SpdyStream } from './spdy.ts';
 
 export interface ForwardTarget {
@@ -61,8 +61,11 @@ export function serveSpdyPortForward(sock: MessageSocket, t: ForwardTarget) {
     close: () => sock.close(1000, ''),
   });
   const idle = idleTimer(t.idleTimeoutMs, () => session.close());
+  // Pings tell a vanished client from a quiet one (see KEEPALIVE_MS).
+  const pinger = setInterval(() => session.ping(), KEEPALIVE_MS);
+  pinger.unref();
   session.on('error', () => undefined);
-  session.on('close', () => idle.stop());
+  session.on('close', () => { idle.stop(); clearInterval(pinger); });
   sock.on('message', (data, text) => {
     idle.touch();
     if (text) { session.close(); return; }
@@ -132,6 +135,9 @@ export function serveChannelPortForward(sock: MessageSocket, ports: number[], t:
     sock.close(1000, '');
   };
   const oneDone = () => { if (--open <= 0) finish(); };
+  // An empty message on the first data channel: the keepalive (see KEEPALIVE_MS).
+  const pinger = setInterval(() => { if (!ended) codec.send(0, Buffer.alloc(0)); else clearInterval(pinger); }, KEEPALIVE_MS);
+  pinger.unref();
   ports.forEach((p, i) => { codec.send(2 * i, port16(p)); codec.send(2 * i + 1, port16(p)); });
   sock.on('close', () => { ended = true; idle.stop(); for (const c of conns) c?.destroy(); });
   const early: Buffer[][] = ports.map(() => []);

@@ -16,6 +16,14 @@ export const ERROR = 3;
 export const RESIZE = 4;
 export const CLOSE = 255;
 
+/**
+ * How often a quiet session sends an empty stdout message. Clients ignore
+ * it; it is what tells the agent that a client vanished, since the Worker
+ * joins the sockets natively and passes no close of a connection that just
+ * died until a write into it fails.
+ */
+export const KEEPALIVE_MS = 5000;
+
 /** A resize message is a small JSON object; anything this big is not one. */
 export const MAX_RESIZE_MESSAGE = 4096;
 
@@ -193,7 +201,7 @@ export async function serveRemoteCommand(sock: MessageSocket, opts: RemoteComman
   const pump = (r: Readable | undefined, channel: number) => new Promise<void>((resolve) => {
     if (!r) return resolve();
     r.on('data', (d: Buffer) => {
-      lastActive = Date.now();
+      lastActive = lastSent = Date.now();
       if (finished) return;
       if (!codec.send(channel, d)) {
         r.pause();
@@ -204,6 +212,11 @@ export async function serveRemoteCommand(sock: MessageSocket, opts: RemoteComman
     r.once('close', () => resolve());
     r.once('error', () => resolve());
   });
+  let lastSent = Date.now();
+  const keepalive = setInterval(() => {
+    if (Date.now() - lastSent >= KEEPALIVE_MS && opts.stdout && !finished) { codec.send(STDOUT, Buffer.alloc(0)); lastSent = Date.now(); }
+  }, KEEPALIVE_MS);
+  keepalive.unref();
   const idle = setInterval(() => {
     if (Date.now() - lastActive < opts.idleTimeoutMs) return;
     proc?.kill();
@@ -227,5 +240,6 @@ export async function serveRemoteCommand(sock: MessageSocket, opts: RemoteComman
     }
   } finally {
     clearInterval(idle);
+    clearInterval(keepalive);
   }
 }

@@ -221,6 +221,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private lastStreamId = 0;
   private closed = false;
   private nextId = 1;
+  private pingId = 0;
   private readonly replies = new Map<number, { resolve(): void; reject(e: Error): void }>();
 
   constructor(private readonly transport: Transport, private readonly client = false) {
@@ -322,7 +323,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       }
       case PING:
         if (payload.length !== 4) throw new Error('a PING frame carries 4 bytes');
-        this.queue(() => controlFrame(PING, 0, Buffer.from(payload)));
+        // The peer's own pings (odd ids from a client) are echoed; echoes of ours need nothing.
+        if ((payload.readUInt32BE(0) & 1) === (this.client ? 0 : 1)) this.queue(() => controlFrame(PING, 0, Buffer.from(payload)));
         return;
       case GOAWAY:
         this.close();
@@ -396,6 +398,12 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     const goaway = controlFrame(GOAWAY, 0, u32s(this.lastStreamId, 1));
     this.transport.write(goaway);
     this.close();
+  }
+
+  /** Sends a PING (even ids: the server's); the peer echoes it. */
+  ping() {
+    const id = (this.pingId += 2);
+    this.queue(() => controlFrame(PING, 0, u32s(id)));
   }
 
   /** The peer's bytes ended: what arrived is handled, then the session closes. */

@@ -5,7 +5,7 @@
 // raw IPs or custom ports, so real nodes behind NAT use --tunnel).
 import type { KObject } from '../resources/types';
 import { CREDENTIAL_HEADER, TUNNEL_ANNOTATION } from './protocol';
-import { forwardRequestHeaders, forwardResponseHeaders, isWebSocketUpgrade, requestHasBody, sendableCode } from './headers';
+import { forwardRequestHeaders, forwardResponseHeaders, isWebSocketUpgrade, requestHasBody } from './headers';
 import { tunnelFor, type ProxyEnv } from './env';
 import { headerTimeoutMs } from './settings';
 import { unreachable } from './errors';
@@ -71,29 +71,12 @@ export async function forward(env: ProxyEnv, node: KObject, agentPath: string, r
 
 /** The agent's response on its way back: hop-by-hop headers dropped, never compressed at the edge (that would buffer streams). */
 export function relay(res: Response): Response {
-  if (res.webSocket) return bridge(res.webSocket, res.headers.get('sec-websocket-protocol'));
-  if (res.status === 101) return res;
+  // A WebSocket goes back as it came: the runtime joins the two sockets itself, with backpressure (a relay
+  // here could not have any: Workers' WebSocket has no bufferedAmount, workerd#988). A client that vanishes
+  // is noticed at the agent's next write, which the agent's keepalives make sure comes.
+  if (res.status === 101 || res.webSocket) return res;
   const headers = forwardResponseHeaders(res.headers, res.status);
   if (!headers.has('content-encoding')) headers.set('content-encoding', 'identity');
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-/**
- * The client's WebSocket joined to the agent's, message for message. Bridged
- * here rather than handed through, so that a client that vanishes closes the
- * agent's side at once (the agent then ends what it ran for the client).
- */
-function bridge(upstream: WebSocket, protocol: string | null): Response {
-  const pair = new WebSocketPair();
-  const [client, server] = [pair[0], pair[1]];
-  upstream.accept();
-  server.accept();
-  const link = (from: WebSocket, to: WebSocket) => {
-    from.addEventListener('message', (ev) => { try { to.send(ev.data); } catch { /* closing */ } });
-    from.addEventListener('close', (ev) => { try { to.close(sendableCode(ev.code), ev.reason); } catch { /* closed */ } });
-    from.addEventListener('error', () => { try { to.close(1011, 'the other side failed'); } catch { /* closed */ } });
-  };
-  link(server, upstream);
-  link(upstream, server);
-  return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'sec-websocket-protocol': protocol } : {} });
-}

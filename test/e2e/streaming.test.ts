@@ -193,7 +193,13 @@ describe.each([['direct', 'p-direct'], ['tunnel', 'p-tunnel']])('kubectl through
     const ws = await execSocket(pod, `container=main&stdout=true&command=sleep&command=${marker}.5`)
     await eventually(() => pgrep(`sleep ${marker}.5`) !== '', 10_000, 'the exec to start')
     ws.destroy()
-    await eventually(() => pgrep(`sleep ${marker}.5`) === '', 10_000, 'the command to end')
+    // A quiet command: the agent's keepalive (every 5 s) is the write that finds the client gone.
+    await eventually(() => pgrep(`sleep ${marker}.5`) === '', 20_000, 'the command to end')
+  })
+
+  it('keepalives on a quiet session leave the output as it is', async () => {
+    const r = await e.kubectl(['exec', '-n', NS, pod, '-c', 'main', '--', 'sh', '-c', 'sleep 6; echo done'])
+    expect(r).toMatchObject({ code: 0, stdout: 'done\n' })
   })
 
   it('an oversized resize message ends the session with a Status and the process', async () => {
