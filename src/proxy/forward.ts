@@ -79,4 +79,3 @@ export function relay(res: Response): Response {
   if (!headers.has('content-encoding')) headers.set('content-encoding', 'identity');
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
-

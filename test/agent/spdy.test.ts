@@ -55,7 +55,7 @@ class Client {
     h.writeUInt32BE(((fin ? FLAG_FIN : 0) << 24) | b.length, 4)
     this.sock.emit('message', Buffer.concat([h, b]), false)
   }
-  /** Every frame the server sent so far, parsed. */
+  /** The frames the server sent since the last call, parsed. */
   async frames() {
     const all = Buffer.concat(this.sock.out)
     const frames: { control: boolean; type: number; id: number; flags: number; payload: Buffer; headers?: Record<string, string> }[] = []
@@ -67,9 +67,10 @@ class Client {
       frames.push(f)
       off += 8 + len
     }
-    for (const f of frames.slice(this.seen)) if (f.control && f.type === SYN_REPLY) (f as { headers?: Record<string, string> }).headers = parseHeaderBlock(await this.z(this.inflate, f.payload.subarray(4)))
+    const fresh = frames.slice(this.seen)
     this.seen = frames.length
-    return frames
+    for (const f of fresh) if (f.control && f.type === SYN_REPLY) (f as { headers?: Record<string, string> }).headers = parseHeaderBlock(await this.z(this.inflate, f.payload.subarray(4)))
+    return fresh
   }
 }
 
@@ -100,8 +101,8 @@ describe('SPDY port-forward', () => {
     const collect = async () => { all.push(...(await c.frames())); return all }
     await c.syn(1, { streamtype: 'error', port: String(echoPort), requestid: '0' }, true)
     await c.syn(3, { streamtype: 'data', port: String(echoPort), requestid: '0' })
-    await until(async () => (await collect()).filter((f) => f.type === SYN_REPLY).length === 2, 'two replies')
-    expect(all.filter((f) => f.type === SYN_REPLY).map((f) => [f.id, f.headers])).toEqual([[1, {}], [3, {}]])
+    await until(async () => (await collect()).filter((f) => f.control && f.type === SYN_REPLY).length === 2, 'two replies')
+    expect(all.filter((f) => f.control && f.type === SYN_REPLY).map((f) => [f.id, f.headers])).toEqual([[1, {}], [3, {}]])
     c.data(3, 'ping through the pod')
     await until(async () => Buffer.concat((await collect()).filter((f) => !f.control && f.id === 3).map((f) => f.payload)).toString() === 'ping through the pod', 'the echo')
     c.data(3, '', true)
@@ -116,7 +117,7 @@ describe('SPDY port-forward', () => {
     await c.syn(1, { streamtype: 'error', port: String(closed), requestid: '7' }, true)
     await c.syn(3, { streamtype: 'data', port: String(closed), requestid: '7' })
     let text = ''
-    await until(async () => { text = Buffer.concat((await c.frames()).filter((f) => !f.control && f.id === 1).map((f) => f.payload)).toString() + text; return text.includes('refused') }, 'the error')
+    await until(async () => { text += Buffer.concat((await c.frames()).filter((f) => !f.control && f.id === 1).map((f) => f.payload)).toString(); return text.includes('refused') }, 'the error')
     expect(text).toBe(`error forwarding port ${closed} to pod web, uid u1: dial tcp4 127.0.0.1:${closed}: connect: connection refused`)
   })
 
