@@ -11,6 +11,7 @@
 import type { KObject } from '../resources/types';
 import { ApiError, badRequest, type Status } from '../status/status';
 import { isWebSocketUpgrade } from './headers';
+import { WS_BEARER_PREFIX } from '../authn';
 
 export type StreamKind = 'exec' | 'attach' | 'portforward';
 
@@ -122,7 +123,7 @@ export const isSpdyUpgrade = (req: Request) =>
 
 /** The subprotocols the client offers (without the bearer-token entry, which authentication consumed). */
 function offered(req: Request): string[] {
-  return (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith('base64url.bearer.'));
+  return (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith(WS_BEARER_PREFIX));
 }
 
 /**
