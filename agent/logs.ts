@@ -12,16 +12,16 @@ export interface LogOptions {
   since?: number;
 }
 
-interface Entry { ts: string; partial: boolean; text: string }
+export interface Entry { ts: string; stream: string; partial: boolean; text: string }
 
 /** "<RFC3339Nano> <stream> <F|P> <text>" */
-function parseLine(line: string): Entry | undefined {
+export function parseLine(line: string): Entry | undefined {
   const a = line.indexOf(' ');
   const b = line.indexOf(' ', a + 1);
   const c = line.indexOf(' ', b + 1);
   if (a < 0 || b < 0) return undefined;
   const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
-  return { ts: line.slice(0, a), partial: tag === 'P', text: c < 0 ? '' : line.slice(c + 1) };
+  return { ts: line.slice(0, a), stream: line.slice(a + 1, b), partial: tag === 'P', text: c < 0 ? '' : line.slice(c + 1) };
 }
 
 const tsMillis = (ts: string) => Date.parse(ts.replace(/(\.\d{3})\d*Z$/, '$1Z'));
@@ -46,6 +46,32 @@ class Assembler {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The whole lines written to `file` past `offset` (the part of a line
+ * before it, `rest`), as they come: it polls until `running()` turns false
+ * with the file read to its end, or `stopped()`.
+ */
+export async function* followLines(file: string, offset: number, rest: string, running: () => boolean, stopped: () => boolean): AsyncGenerator<string> {
+  while (!stopped()) {
+    const wasRunning = running();
+    let size = offset;
+    try { size = fs.statSync(file).size; } catch { /* not yet written */ }
+    if (size > offset) {
+      const chunk = Buffer.alloc(size - offset);
+      const fd = fs.openSync(file, 'r');
+      try { fs.readSync(fd, chunk, 0, chunk.length, offset); } finally { fs.closeSync(fd); }
+      offset = size;
+      const text = rest + chunk.toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      rest = text.slice(cut + 1);
+      for (const line of text.slice(0, cut + 1).split('\n')) if (line) yield line;
+      continue;
+    }
+    if (!wasRunning) return;
+    await sleep(150);
+  }
+}
 
 /**
  * The log of one container instance as a byte stream. `running()` tells a
@@ -82,33 +108,10 @@ export function logStream(file: string, opts: LogOptions, running: () => boolean
     for (let i = start; i < out.length; i++) yield out[i];
     if (!opts.follow) return;
     // Then new lines as they come, until the instance ended and nothing is left.
-    for (;;) {
-      if (cancelled) return;
-      const wasRunning = running();
-      let size = offset;
-      try { size = fs.statSync(file).size; } catch { /* not yet written */ }
-      if (size > offset) {
-        const fd = fs.openSync(file, 'r');
-        try {
-          const chunk = Buffer.alloc(size - offset);
-          fs.readSync(fd, chunk, 0, chunk.length, offset);
-          offset = size;
-          const s = rest + chunk.toString('utf8');
-          const cut = s.lastIndexOf('\n');
-          rest = s.slice(cut + 1);
-          for (const line of s.slice(0, cut + 1).split('\n')) {
-            if (!line) continue;
-            const e = parseLine(line);
-            const o = e && asm.push(e);
-            if (o !== undefined) yield o;
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
-        continue;
-      }
-      if (!wasRunning) return;
-      await sleep(150);
+    for await (const line of followLines(file, offset, rest, running, () => cancelled)) {
+      const e = parseLine(line);
+      const o = e && asm.push(e);
+      if (o !== undefined) yield o;
     }
   }
   const it = lines();

@@ -15,13 +15,13 @@
 // Knobs (environment): BENCH_PODS=50 BENCH_CREATE_CONCURRENCY=10 BENCH_ROUNDS=2
 // Writes bench/cri.md.
 
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildWorker, startMiniflare } from './lib/edgekube.mjs'
-import { expectOk, freePort, openLineStream, percentile, pool, request } from './lib/http.mjs'
+import { killProcessContainers, startAgent } from './lib/agents.mjs'
+import { expectOk, openLineStream, percentile, pool, request } from './lib/http.mjs'
 import { BUSYBOX_IMAGE, startContainerd } from '../scripts/containerd.mjs'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
@@ -37,33 +37,6 @@ const CFG = { pods: int('BENCH_PODS', 50), concurrency: int('BENCH_CREATE_CONCUR
 const T0 = performance.now()
 const say = (msg) => console.log(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${msg}`)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-function startAgent(name, url, stateDir, extra) {
-  return freePort().then((port) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', '--name', name, '--server', url, '--address', '127.0.0.1', '--port', String(port), '--state-dir', stateDir, ...extra], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' },
-    })
-    let out = ''
-    child.stdout.on('data', (d) => { out += d })
-    child.stderr.on('data', (d) => { out += d })
-    const ready = (async () => {
-      for (let i = 0; i < 600 && !out.includes('kubelet API listening'); i++) {
-        if (child.exitCode !== null) throw new Error(`agent ${name} exited:\n${out.slice(-2000)}`)
-        await sleep(50)
-      }
-      if (!out.includes('kubelet API listening')) throw new Error(`agent ${name} did not start:\n${out.slice(-2000)}`)
-    })()
-    return { name, child, ready, output: () => out, stop: () => { try { process.kill(-child.pid, 'SIGTERM') } catch {} } }
-  })
-}
-
-function killProcessContainers(stateDir) {
-  const dir = path.join(stateDir, 'containers')
-  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    if (!f.endsWith('.pid')) continue
-    try { process.kill(-JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).pid, 'SIGKILL') } catch {}
-  }
-}
 
 const podBody = (name, node, image) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
@@ -133,13 +106,13 @@ async function main() {
     cleanups.push(() => mf.dispose())
     say('starting the node agents (process and cri)')
     const agents = [
-      await startAgent('bench-process', url, path.join(scratch, 'agent-process'), []),
-      await startAgent('bench-cri', url, path.join(scratch, 'agent-cri'), ['--runtime', 'cri', '--cri-endpoint', ctrd.endpoint]),
+      await startAgent({ root: ROOT, name: 'bench-process', url, stateDir: path.join(scratch, 'agent-process') }),
+      await startAgent({ root: ROOT, name: 'bench-cri', url, stateDir: path.join(scratch, 'agent-cri'), extra: ['--runtime', 'cri', '--cri-endpoint', ctrd.endpoint] }),
     ]
     for (const a of agents) cleanups.push(() => a.stop())
     // The process runtime's containers outlive its agent (the next agent adopts them); end any left.
     cleanups.push(() => killProcessContainers(path.join(scratch, 'agent-process')))
-    await Promise.all(agents.map((a) => a.ready))
+    await Promise.all(agents.map((a) => a.started))
     const results = { process: [], cri: [] }
     for (let round = 1; round <= CFG.rounds; round++) {
       for (const [runtime, node, image] of [['process', 'bench-process', 'host/sleep'], ['cri', 'bench-cri', BUSYBOX_IMAGE]]) {

@@ -21,6 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildWorker, startMiniflare } from './lib/edgekube.mjs'
+import { killProcessContainers, startAgent } from './lib/agents.mjs'
 import { expectOk, freePort, percentile, request } from './lib/http.mjs'
 import { connectWebSocket } from '../agent/ws.ts'
 
@@ -38,33 +39,6 @@ const NS = 'default'
 const T0 = performance.now()
 const say = (msg) => console.log(`[${((performance.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${msg}`)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-function startAgent(name, url, stateDir, extra, ready) {
-  return freePort().then((port) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', '--name', name, '--server', url, '--address', '127.0.0.1', '--port', String(port), '--state-dir', stateDir, ...extra], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' },
-    })
-    let out = ''
-    child.stdout.on('data', (d) => { out += d })
-    child.stderr.on('data', (d) => { out += d })
-    const started = (async () => {
-      for (let i = 0; i < 600 && !out.includes(ready); i++) {
-        if (child.exitCode !== null) throw new Error(`agent ${name} exited:\n${out.slice(-2000)}`)
-        await sleep(50)
-      }
-      if (!out.includes(ready)) throw new Error(`agent ${name} did not start:\n${out.slice(-2000)}`)
-    })()
-    return { name, child, started, stateDir, stop: () => { try { process.kill(-child.pid, 'SIGTERM') } catch {} } }
-  })
-}
-
-function killProcessContainers(stateDir) {
-  const dir = path.join(stateDir, 'containers')
-  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    if (!f.endsWith('.pid')) continue
-    try { process.kill(-JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).pid, 'SIGKILL') } catch {}
-  }
-}
 
 const SERVER = "const n = Number(process.env.BYTES); const chunk = Buffer.alloc(65536, 120); require('http').createServer((q, s) => { s.writeHead(200, { 'content-length': n }); let left = n; const more = () => { while (left > 0) { const c = chunk.subarray(0, Math.min(left, chunk.length)); left -= c.length; if (!s.write(c)) return s.once('drain', more) } s.end() }; more() }).listen(process.env.PORT)"
 
@@ -120,10 +94,10 @@ async function main() {
     cleanups.push(() => mf.dispose())
     say('starting two node agents: one reached directly, one through its tunnel')
     const agents = [
-      await startAgent('bench-direct', url, path.join(scratch, 'agent-direct'), [], 'kubelet API listening'),
-      await startAgent('bench-tunnel', url, path.join(scratch, 'agent-tunnel'), ['--tunnel'], 'tunnel connected'),
+      await startAgent({ root: ROOT, name: 'bench-direct', url, stateDir: path.join(scratch, 'agent-direct') }),
+      await startAgent({ root: ROOT, name: 'bench-tunnel', url, stateDir: path.join(scratch, 'agent-tunnel'), extra: ['--tunnel'], ready: 'tunnel connected' }),
     ]
-    for (const a of agents) cleanups.push(() => { a.stop(); killProcessContainers(a.stateDir) })
+    for (const a of agents) cleanups.push(async () => { await a.stop(); killProcessContainers(a.stateDir) })
     await Promise.all(agents.map((a) => a.started))
     const bytes = CFG.mb * 1_000_000
     const pods = {}
