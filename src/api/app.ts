@@ -9,7 +9,7 @@ import { openapiRoutes } from '../openapi';
 import { resourceRoutes } from './resources';
 import { proxyRoutes } from '../proxy/routes';
 import { systemRoutes } from './system';
-import { prefersProtobuf } from './negotiate';
+import { errorFormat } from './negotiate';
 import { encodeAnswer } from './respond';
 
 export function createApp() {
@@ -24,9 +24,10 @@ export function createApp() {
   app.onError((err, c) => {
     const e = err instanceof ApiError ? err : internal(err instanceof Error ? err.message : String(err));
     if (!(err instanceof ApiError)) console.error('internal error:', err);
-    // resource requests negotiate errors as they do answers: a protobuf client gets a protobuf Status
-    if (prefersProtobuf(c.req.header('accept')) && /^\/apis?\//.test(c.req.path)) {
-      const { body, contentType } = encodeAnswer('protobuf', JSON.stringify(e.status));
+    // resource requests negotiate errors as they do answers: a protobuf or YAML client gets its Status in its form
+    const format = errorFormat(c.req.header('accept'));
+    if (format !== 'json' && /^\/apis?\//.test(c.req.path)) {
+      const { body, contentType } = encodeAnswer(format, JSON.stringify(e.status));
       return c.body(body as string, e.status.code as 500, { ...e.headers, 'Content-Type': contentType });
     }
     return c.json(e.status, e.status.code as 500, e.headers);

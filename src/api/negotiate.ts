@@ -1,5 +1,5 @@
 // Content negotiation on Accept, as the apiserver's negotiation package does
-// for the media types this server produces: JSON, protobuf, and Table for objects.
+// for the media types this server produces: JSON, YAML, protobuf, and Table for objects.
 import { notAcceptable } from '../status/status';
 import { PROTOBUF_MEDIA_TYPE } from '../protobuf';
 
@@ -17,9 +17,10 @@ export function parseAccept(header: string | null | undefined): MediaRange[] {
 
 const isTable = (m: MediaRange) => m.type === 'application/json' && m.params.as === 'Table' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1');
 const isProtobuf = (m: MediaRange) => !m.params.as && m.type === PROTOBUF_MEDIA_TYPE;
-const isPlain = (m: MediaRange) => !m.params.as && ['application/json', 'application/*', '*/*', 'application/yaml'].includes(m.type);
+const isPlain = (m: MediaRange) => !m.params.as && ['application/json', 'application/*', '*/*'].includes(m.type);
+const isYaml = (m: MediaRange) => !m.params.as && m.type === 'application/yaml';
 
-export type ObjectFormat = 'table' | 'json' | 'protobuf';
+export type ObjectFormat = 'table' | 'json' | 'yaml' | 'protobuf';
 
 /**
  * The first media type in the client's order that this answer has: a Table
@@ -30,19 +31,21 @@ export function negotiateObject(accept: string | null | undefined, tableAllowed:
   for (const m of parseAccept(accept)) {
     if (isTable(m)) { if (tableAllowed) return 'table'; continue; }
     if (isProtobuf(m)) { if (protobufAllowed) return 'protobuf'; continue; }
+    if (isYaml(m)) return 'yaml';
     if (isPlain(m)) return 'json';
   }
-  const accepted = ['application/json', ...(protobufAllowed ? [PROTOBUF_MEDIA_TYPE] : []), ...(tableAllowed ? ['application/json;as=Table;v=v1;g=meta.k8s.io'] : [])];
+  const accepted = ['application/json', 'application/yaml', ...(protobufAllowed ? [PROTOBUF_MEDIA_TYPE] : []), ...(tableAllowed ? ['application/json;as=Table;v=v1;g=meta.k8s.io'] : [])];
   throw notAcceptable(`only the following media types are accepted: ${accepted.join(', ')}`);
 }
 
-/** Whether an error answer should be a protobuf Status: the client names protobuf before any JSON type. */
-export function prefersProtobuf(accept: string | null | undefined): boolean {
+/** The form of an error's Status: protobuf or YAML when the client names it before any JSON type. */
+export function errorFormat(accept: string | null | undefined): 'json' | 'yaml' | 'protobuf' {
   for (const m of parseAccept(accept)) {
-    if (isProtobuf(m)) return true;
-    if (isPlain(m) || isTable(m)) return false;
+    if (isProtobuf(m)) return 'protobuf';
+    if (isYaml(m)) return 'yaml';
+    if (isPlain(m) || isTable(m)) return 'json';
   }
-  return false;
+  return 'json';
 }
 
 export function wantsAggregatedDiscovery(accept: string | null | undefined): 'v2' | 'v2beta1' | undefined {
@@ -51,7 +54,7 @@ export function wantsAggregatedDiscovery(accept: string | null | undefined): 'v2
       if (m.params.v === 'v2' || m.params.v === 'v2beta1') return m.params.v;
       continue;
     }
-    if (isPlain(m)) return undefined;
+    if (isPlain(m) || isYaml(m)) return undefined;
   }
   return undefined;
 }

@@ -15,23 +15,25 @@ import type { RestContext } from '../rest/context';
 import { getObject, listObjects } from '../rest/read';
 import { applyObject, createObject, patchObject, updateObject, type PatchType } from '../rest/write';
 import { deleteObject } from '../rest/delete';
-import { checkTypeAndScope, readBodyBytes, readBodyText, readJsonBody } from '../rest/objects';
+import { checkTypeAndScope, readBodyBytes, readBodyText, readJsonBody, readYamlBody } from '../rest/objects';
+import { checkApplyDuplicates, type RawBody } from '../rest/fields';
 import { decodeKubernetesProtobuf, isProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedProtobufKind } from '../protobuf';
 import { subresourceHandler } from '../rest/subresources';
 import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject, type ObjectFormat } from './negotiate';
 import { send } from './respond';
+import { yamlToJson } from '../request/yaml';
 import { serveWatch } from './watch-stream';
 import { serveVirtual } from './virtual';
-import { otherKindError, type GVK } from '../request/body';
+import { decodeApplyConfiguration, otherKindError, type GVK } from '../request/body';
 import { ensureBootstrapped } from '../bootstrap';
 import { notifyControllers } from '../controllers/notify';
 import type { ApiEnv } from './types';
 
-const JSON_TYPES = ['application/json'];
+const TEXT_TYPES = ['application/json', 'application/yaml'];
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic',
-  // Apply configurations are YAML by media type; kubectl, Helm and client-node send the JSON form of it.
+  // Apply configurations are YAML; kubectl, Helm and client-node send the JSON form of it.
   'application/apply-patch+yaml': 'apply',
 };
 
@@ -147,9 +149,10 @@ async function handle(c: Context<ApiEnv>, group: string, version: string, path: 
       return send(c, format === 'table' ? 'json' : format, `{"kind":"${listKindOf(op.def)}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${page.resourceVersion}"},"items":[${items.join(',')}]}`, 200);
     }
     case 'patch': {
-      const { type, patch } = await readPatch(c, op.def);
+      const { type, patch, strictErrors } = await readPatch(c, op.def);
       const opts = parseWriteOptions(query, 'PatchOptions', type === 'apply');
       if (type === 'apply') {
+        checkApplyDuplicates(ctx, strictErrors, opts.fieldValidation);
         const { object, created } = await applyObject(ctx, op, patch, opts);
         return respondObject(object, created ? 201 : 200);
       }
@@ -185,17 +188,17 @@ async function handleSubresource(c: Context<ApiEnv>, ctx: RestContext, op: Opera
   }
 }
 
-async function readPatch(c: Context, def?: ResourceDefinition): Promise<{ type: PatchType; patch: unknown }> {
+async function readPatch(c: Context, def?: ResourceDefinition): Promise<{ type: PatchType; patch: unknown; strictErrors: string[] }> {
   const ct = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
   const type = PATCH_TYPES[ct];
   // strategic merge needs Go types' patch metadata, which custom resources do not have
   const accepted = Object.keys(PATCH_TYPES).filter((t) => def?.strategicMergePatch !== false || PATCH_TYPES[t] !== 'strategic');
   if (!type || !accepted.includes(ct)) throw unsupportedMediaType(ct, accepted);
   const text = await readBodyText(c.req.raw);
+  if (type === 'apply') return { type, ...decodeApplyConfiguration(text) };
   try {
-    return { type, patch: JSON.parse(text) };
+    return { type, patch: JSON.parse(text), strictErrors: [] };
   } catch (e) {
-    if (type === 'apply') throw badRequest(`error decoding YAML: only the JSON form of YAML is accepted for apply configurations: ${(e as Error).message}`);
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
 }
@@ -214,23 +217,25 @@ function respond(c: Context, op: Operation, format: ObjectFormat, text: string, 
   return send(c, format, text, status);
 }
 
-const BODY_TYPES = [...JSON_TYPES, PROTOBUF_MEDIA_TYPE];
+const BODY_TYPES = [...TEXT_TYPES, PROTOBUF_MEDIA_TYPE];
 
-function bodyType(c: Context, def?: ResourceDefinition): 'json' | 'protobuf' {
+function bodyType(c: Context, def?: ResourceDefinition): 'json' | 'yaml' | 'protobuf' {
   const ct = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
   // kinds without a protobuf form take JSON only, as kube takes custom resources
-  if (isProtobuf(ct) && def?.protobuf === false) throw unsupportedMediaType(ct, JSON_TYPES);
+  if (isProtobuf(ct) && def?.protobuf === false) throw unsupportedMediaType(ct, TEXT_TYPES);
   if (isProtobuf(ct)) return 'protobuf';
-  if (!JSON_TYPES.includes(ct)) throw unsupportedMediaType(ct, BODY_TYPES);
-  return 'json';
+  if (!TEXT_TYPES.includes(ct)) throw unsupportedMediaType(ct, BODY_TYPES);
+  return ct === 'application/yaml' ? 'yaml' : 'json';
 }
 
 /**
  * Request bodies come as JSON, or as protobuf from kubectl's typed commands
  * and Helm's release storage; both become the JSON object a client means.
  */
-async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: string }> {
-  if (bodyType(c, op.subresource ? undefined : op.def) === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw), expectedKind(op)) };
+async function readBody(c: Context, op: Operation): Promise<{ obj: KObject; raw?: RawBody }> {
+  const type = bodyType(c, op.subresource ? undefined : op.def);
+  if (type === 'protobuf') return { obj: decodeProtobufBody(await readBodyBytes(c.req.raw), expectedKind(op)) };
+  if (type === 'yaml') return readYamlBody(c.req.raw, expectedKind(op));
   return readJsonBody(c.req.raw, expectedKind(op));
 }
 
@@ -257,11 +262,12 @@ function decodeProtobufBody(bytes: Uint8Array, expected: GVK): KObject {
 async function readDeleteBody(c: Context): Promise<Record<string, unknown> | undefined> {
   const bytes = await readBodyBytes(c.req.raw);
   if (bytes.byteLength === 0) return undefined;
-  if (bodyType(c) === 'protobuf') return decodeProtobufBody(bytes, { group: '', version: 'v1', kind: 'DeleteOptions' });
+  const type = bodyType(c);
+  if (type === 'protobuf') return decodeProtobufBody(bytes, { group: '', version: 'v1', kind: 'DeleteOptions' });
   const text = new TextDecoder().decode(bytes).trim();
   if (!text) return undefined;
   try {
-    const v = JSON.parse(text);
+    const v = type === 'yaml' ? yamlToJson(text).value : JSON.parse(text);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     return v;
   } catch (e) {

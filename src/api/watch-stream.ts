@@ -18,7 +18,9 @@ const defaultTimeoutSeconds = () => Math.floor(1800 * (1 + Math.random()));
 
 export async function serveWatch(c: Context, ctx: RestContext, op: Operation, opts: ListOptions): Promise<Response> {
   // A watch-list stream cannot be a Table (406), but a client that also takes JSON gets JSON.
-  const format = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true, op.def.protobuf !== false);
+  // YAML has no streaming form in kube: a watch asked for in YAML is JSON.
+  const negotiated = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true, op.def.protobuf !== false);
+  const format = negotiated === 'yaml' ? 'json' : negotiated;
   const include = (new URL(c.req.url).searchParams.get('includeObject') ?? 'Metadata') as IncludeObject;
   const convert = lineConverter(op, format === 'protobuf' ? 'json' : format, include);
   const groupVersion = op.def.group ? `${op.def.group}/${op.def.version}` : op.def.version;

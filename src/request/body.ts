@@ -12,6 +12,7 @@ import { gvString } from '../resources/registry';
 import { badRequest } from '../status/status';
 import { goSyntaxError, goTypeError, goValueKind } from './go-json';
 import { parseTime } from '../resources/time';
+import { strictErrorsOf, yamlToJson, YamlError } from './yaml';
 
 /** The anonymous struct SimpleMetaFactory.Interpret decodes into, as reflect prints it. */
 const FIND_KIND = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
@@ -32,7 +33,7 @@ function summarize(text: string): string {
   return [...head].map((b) => b.toString(16).padStart(2, '0')).join('') + more;
 }
 
-function unrecognized(def: GVK, err: string, text: string) {
+export function unrecognized(def: GVK, err: string, text: string) {
   return badRequest(`the object provided is unrecognized (must be of type ${def.kind}): ${err} (${summarize(text)})`);
 }
 
@@ -211,5 +212,24 @@ class Walk {
     }
     if (typeof v !== 'object' || Array.isArray(v)) return mismatch(goValueKind(v));
     this.object(msg, v as KObject, path);
+  }
+}
+
+/**
+ * An apply configuration: the JSON form most clients send, else YAML, read as
+ * kube's applyPatcher reads it (sigs.k8s.io/yaml, duplicate keys kept as strict errors).
+ */
+export function decodeApplyConfiguration(text: string): { patch: unknown; strictErrors: string[] } {
+  try {
+    return { patch: JSON.parse(text), strictErrors: [] };
+  } catch {
+    // not JSON: YAML proper
+  }
+  try {
+    const body = yamlToJson(text);
+    return { patch: body.value, strictErrors: strictErrorsOf(body) };
+  } catch (e) {
+    if (e instanceof YamlError) throw badRequest(`error decoding patch: error converting YAML to JSON: ${e.message}`);
+    throw e;
   }
 }

@@ -8,12 +8,19 @@ import { checkFields, checkObject, prune, strictDecodingError, warningsFor } fro
 import { badRequest } from '../status/status';
 import type { RestContext } from './context';
 
-/** Checks `obj` (and the raw JSON it came from, for duplicate fields), then prunes it in place. */
-export function validateFields(ctx: RestContext, def: ResourceDefinition, obj: KObject, mode: FieldValidation, raw?: string) {
+/**
+ * A body as decoded: the JSON text (where duplicate fields can be seen), and
+ * the strict errors its YAML held before it became JSON (duplicate keys).
+ */
+export interface RawBody { json: string; strictErrors?: string[] }
+
+/** Checks `obj` (and the raw body it came from, for duplicate fields), then prunes it in place. */
+export function validateFields(ctx: RestContext, def: ResourceDefinition, obj: KObject, mode: FieldValidation, raw?: RawBody) {
   const node = schemaFor(def);
   if (!node) return;
   if (mode !== 'Ignore') {
-    const result = raw !== undefined ? checkFields(node, raw) : checkObject(node, obj);
+    const found = raw !== undefined ? checkFields(node, raw.json) : checkObject(node, obj);
+    const result = raw?.strictErrors?.length ? { ...found, messages: [...raw.strictErrors, ...found.messages] } : found;
     if (mode === 'Strict') {
       const message = strictDecodingError(def.kind, def.version, result);
       if (message) throw badRequest(message);
@@ -22,4 +29,14 @@ export function validateFields(ctx: RestContext, def: ResourceDefinition, obj: K
     }
   }
   prune(node, obj);
+}
+
+/**
+ * An apply configuration's duplicate YAML keys: kube's applyPatcher decodes it
+ * leniently (the last one wins) and, under Strict or Warn, once more strictly.
+ */
+export function checkApplyDuplicates(ctx: RestContext, strictErrors: string[], mode: FieldValidation) {
+  if (mode === 'Ignore' || strictErrors.length === 0) return;
+  if (mode === 'Strict') throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${strictErrors.join(', ')}`);
+  for (const w of warningsFor({ unknown: [], duplicates: [], messages: strictErrors })) ctx.warn(w);
 }

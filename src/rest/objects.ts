@@ -5,7 +5,9 @@ import type { FieldError, KObject, ResourceDefinition } from '../resources/types
 import { Errors, dns1123Label, dns1123Subdomain, labelValue, pathSegmentName, qualifiedName } from '../resources/validation';
 import { definitions, gvString, storagePrefix } from '../resources/registry';
 import { badRequest, tooLarge } from '../status/status';
-import { decodeJsonBody, otherKindError, type GVK } from '../request/body';
+import { decodeJsonBody, otherKindError, unrecognized, type GVK } from '../request/body';
+import { strictErrorsOf, yamlToJson, YamlError, type YamlBody } from '../request/yaml';
+import type { RawBody } from './fields';
 import type { Attrs } from '../selectors';
 
 /** kube-apiserver's request body limit (MaxRequestBodyBytes). */
@@ -43,11 +45,27 @@ export function attrsOf(def: ResourceDefinition, obj: KObject): Attrs {
 
 export const apiVersionOf = (def: ResourceDefinition) => gvString(def);
 
-/** Parses a JSON request body; kube answers 400 for bodies it cannot decode. */
-/** A JSON body of the kind the URL takes (a resource's, or a subresource's own: Scale, Binding, ...). */
-export async function readJsonBody(req: Request, expected: GVK): Promise<{ obj: KObject; raw: string }> {
+/** A JSON body of the kind the URL takes (a resource's, or a subresource's own: Scale, Binding, ...); kube answers 400 for bodies it cannot decode. */
+export async function readJsonBody(req: Request, expected: GVK): Promise<{ obj: KObject; raw: RawBody }> {
   const text = await readBodyText(req);
-  return { obj: decodeJsonBody(text, expected), raw: text };
+  return { obj: decodeJsonBody(text, expected), raw: { json: text } };
+}
+
+/**
+ * A YAML body, decoded as kube's YAML serializer does: converted to JSON
+ * (duplicate keys last-wins, kept as strict errors), then decoded as JSON.
+ */
+export async function readYamlBody(req: Request, expected: GVK): Promise<{ obj: KObject; raw: RawBody }> {
+  const text = await readBodyText(req);
+  let body: YamlBody;
+  try {
+    body = yamlToJson(text);
+  } catch (e) {
+    if (e instanceof YamlError) throw unrecognized(expected, e.message, text);
+    throw e;
+  }
+  const json = JSON.stringify(body.value ?? null);
+  return { obj: decodeJsonBody(json, expected), raw: { json, strictErrors: strictErrorsOf(body) } };
 }
 
 /** The body as text, refusing more than the request limit without buffering it all. */

@@ -25,7 +25,7 @@ import { fromStorage, readObject } from './read';
 import { admitNamespace, hooksFor } from './hooks';
 import { afterRemoval } from './delete';
 import { conflictPause } from './retry';
-import { validateFields } from './fields';
+import { validateFields, type RawBody } from './fields';
 import { applyConfiguration, trackManagers, type ManagerRequest } from './managed-fields';
 
 const MAX_GENERATE_ATTEMPTS = 8;
@@ -47,8 +47,8 @@ function goForm(def: ResourceDefinition, obj: KObject): KObject {
 const storedForm = (def: ResourceDefinition, obj: KObject) => goForm(storageDef(def), def.storage ? def.storage.toStorage(obj) : obj);
 const toStored = (def: ResourceDefinition, obj: KObject) => encodeForStorage(storedForm(def, obj));
 
-/** `raw` is the request body as sent, when it was JSON: duplicate fields can only be seen there. */
-export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions & ManagerRequest, raw?: string): Promise<string> {
+/** `raw` is the request body as decoded, when it was JSON or YAML: duplicate fields can only be seen there. */
+export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' | 'namespace'>, obj: KObject, opts: WriteOptions & ManagerRequest, raw?: RawBody): Promise<string> {
   const { def } = op;
   checkTypeAndScope(def, obj, op.namespace);
   validateFields(ctx, def, obj, opts.fieldValidation, raw);
@@ -96,7 +96,7 @@ export async function createObject(ctx: RestContext, op: Pick<Operation, 'def' |
  * body the update is unconditional and retried on conflicts, as
  * GuaranteedUpdate does; with one, a stale value is a 409.
  */
-export async function updateObject(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions, raw?: string): Promise<{ object: string; created: boolean }> {
+export async function updateObject(ctx: RestContext, op: Operation, body: KObject, opts: WriteOptions, raw?: RawBody): Promise<{ object: string; created: boolean }> {
   const { def } = op;
   const name = op.name!;
   checkTypeAndScope(def, body, op.namespace);

@@ -2,6 +2,7 @@
 // pruning, the way kube-apiserver's strict JSON decoder (sigs.k8s.io/json
 // UnmarshalStrict) sees a request body: unknown fields and duplicate keys,
 // named by their JSON path ("spec.containers[0].foo"), in document order.
+import { UNMARSHAL_ERRORS } from '../request/yaml';
 import type { SchemaNode } from './types';
 
 export interface FieldCheckResult {
@@ -242,5 +243,8 @@ export function strictDecodingError(kind: string, version: string, result: Field
 
 /** Warning header values of fieldValidation=Warn: `299 - "unknown field \"spec.x\""`, one per finding. */
 export function warningsFor(result: FieldCheckResult): string[] {
-  return result.messages.map((m) => `299 - "${m.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  return result.messages.flatMap(yamlWarnings).map((m) => `299 - "${m.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
 }
+
+/** parseYAMLWarnings: go-yaml's strict error lists each finding on its own line, and each is a warning. */
+export const yamlWarnings = (m: string) => (m.startsWith(UNMARSHAL_ERRORS) ? m.slice(UNMARSHAL_ERRORS.length).split('\n').map((l) => l.trim()) : [m]);
