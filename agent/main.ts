@@ -20,6 +20,7 @@ import { NodeAgent, defaultAddress } from './node.ts';
 import { PodManager } from './pods.ts';
 import { DEFAULT_IDLE_TIMEOUT_MS, KubeletApi, serveDirect } from './server.ts';
 import { TunnelClient } from './tunnel.ts';
+import { StatsCollector } from './stats.ts';
 import { CREDENTIAL_PATH } from '../src/proxy/protocol.ts';
 import { errMsg, log, setLogPrefix, warn } from './log.ts';
 
@@ -220,7 +221,9 @@ async function main() {
   }
 
   const pods = new PodManager({ nodeName: name, address, api, runtime, allocatable: node.capacity(), volumesDir: path.join(stateDir, 'pod-volumes') });
-  const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential, idleTimeoutMs });
+  const stats = new StatsCollector(runtime, name);
+  stats.start();
+  const kubelet = new KubeletApi(pods, runtime, { nodeName: name, address, credential: () => credential, idleTimeoutMs, stats });
   let tunnelClient: TunnelClient | undefined;
   let server: import('node:http').Server | undefined;
   if (tunnel) {
@@ -246,6 +249,7 @@ async function main() {
     pods.stop();
     tunnelClient?.stop();
     server?.close();
+    stats.close();
     runtime.close();
     setTimeout(() => process.exit(0), 200).unref();
   };

@@ -19,6 +19,7 @@ import type { StreamProcess } from './streaming/remotecommand.ts';
 import { ExecError, hostExec } from './streaming/host-process.ts';
 import { followOutput } from './streaming/log-follow.ts';
 import { log, warn } from './log.ts';
+import { processUsage, type ContainerUsage } from './usage.ts';
 
 const volumeEnvName = (volume: string) => `EDGEKUBE_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
@@ -145,6 +146,12 @@ export class ProcessRuntime implements ContainerRuntime {
   status(id: string): ContainerInfo | undefined {
     const i = this.infos.get(id);
     return i ? { ...i } : undefined;
+  }
+
+  /** The container's process and its descendants, from /proc: a host process has no cgroup of its own. */
+  async usage(id: string): Promise<ContainerUsage | undefined> {
+    const i = this.infos.get(id);
+    return i?.state === 'running' && i.pid ? processUsage(i.pid) : undefined;
   }
 
   private logPath(namespace: string, podName: string, podUid: string, container: string, attempt: number): string {

@@ -6,6 +6,7 @@
 // runtime decides how a container is made from its spec.
 import type { KObject } from './api.ts';
 import type { StreamProcess, TerminalSize } from './streaming/remotecommand.ts';
+import type { ContainerUsage } from './usage.ts';
 
 /** A volume directory on this host and where the container sees it. */
 export interface VolumeMount {
@@ -132,6 +133,8 @@ export interface ContainerRuntime {
   removePod(podUid: string): Promise<void>;
   /** The images on the node, for the Node's status. */
   images(): Promise<NodeImage[]>;
+  /** What a running container uses now (cumulative CPU time, memory); undefined when it is not running or cannot be measured. */
+  usage(id: string): Promise<ContainerUsage | undefined>;
   onExit(cb: (info: ContainerInfo) => void): void;
   close(): void;
 }

@@ -7,6 +7,7 @@
 //
 // The handler works on web Requests and Responses; serveDirect() puts it on
 // an HTTP port, the tunnel client calls it for each tunnelled request.
+import type { StatsCollector } from './stats.ts';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -50,7 +51,7 @@ export class KubeletApi {
   constructor(
     private readonly pods: PodManager,
     private readonly runtime: ContainerRuntime,
-    private readonly opts: { nodeName: string; address: string; credential: () => string | undefined; idleTimeoutMs?: number },
+    private readonly opts: { nodeName: string; address: string; credential: () => string | undefined; idleTimeoutMs?: number; stats?: StatsCollector },
   ) {}
 
   private streams(): StreamContext {
@@ -73,6 +74,9 @@ export class KubeletApi {
       if (url.pathname === '/healthz') return new Response('ok', { headers: { 'content-type': 'text/plain' } });
       if (url.pathname === '/pods' || url.pathname === '/pods/') {
         return new Response(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: this.pods.pods() }), { headers: { 'content-type': 'application/json' } });
+      }
+      if (url.pathname === '/stats/summary' && this.opts.stats) {
+        return new Response(JSON.stringify(await this.opts.stats.summary()), { headers: { 'content-type': 'application/json' } });
       }
       if (seg[0] === 'containerLogs' && seg.length === 4) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return statusResponse(405, `method ${req.method} not allowed`);

@@ -4,5 +4,6 @@ import { createApp } from './api/app';
 export { Store } from './store/store';
 export { Controllers } from './controllers/durable';
 export { Tunnel } from './proxy/tunnel';
+export { Metrics } from './metrics/aggregator';
 
 export default createApp();

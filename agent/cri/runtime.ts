@@ -10,6 +10,7 @@ import type { KObject } from '../api.ts';
 import { errMsg, log, warn } from '../log.ts';
 import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerRuntime, type ExecResult, type NodeImage, type StreamOptions } from '../runtime.ts';
 import type { StreamProcess } from '../streaming/remotecommand.ts';
+import type { ContainerUsage } from '../usage.ts';
 import { criStream } from './streams.ts';
 import { CriClient, CriError, GrpcStatus, type Msg } from './client.ts';
 import {
@@ -303,6 +304,20 @@ export class CriRuntime implements ContainerRuntime {
     } catch (e) {
       const timedOut = e instanceof CriError && (e.code === GrpcStatus.DEADLINE_EXCEEDED || /timeout/i.test(e.details));
       return { exitCode: 1, output: errMsg(e), timedOut };
+    }
+  }
+
+  /** CRI ContainerStats: the runtime reads the container's cgroup. */
+  async usage(id: string): Promise<ContainerUsage | undefined> {
+    if (this.infos.get(id)?.state !== 'running') return undefined;
+    try {
+      const { stats } = await this.client.rt('ContainerStats', { container_id: id }, 10_000);
+      const cpu = stats?.cpu?.usage_core_nano_seconds?.value;
+      if (cpu === undefined || cpu === null) return undefined;
+      return { cpuCoreNanoSeconds: Number(cpu), workingSetBytes: Number(stats.memory?.working_set_bytes?.value ?? 0) };
+    } catch (e) {
+      warn(`no stats for container ${id}: ${errMsg(e)}`);
+      return undefined;
     }
   }
 

@@ -1,5 +1,5 @@
-// The Hono application: discovery, system endpoints and resource routes, with
-// every error leaving as a Kubernetes Status.
+// The Hono application: discovery, system endpoints, metrics and resource
+// routes, every request counted, every error leaving as a Kubernetes Status.
 import { Hono } from 'hono';
 import type { ApiEnv } from './types';
 import { filters } from './filters';
@@ -9,13 +9,19 @@ import { openapiRoutes } from '../openapi';
 import { resourceRoutes } from './resources';
 import { proxyRoutes } from '../proxy/routes';
 import { systemRoutes } from './system';
+import { instrument } from './instrument';
+import { metricsRoutes } from './metrics';
+import { dashboardRoutes } from '../ui/routes';
 import { errorFormat } from './negotiate';
 import { encodeAnswer } from './respond';
 
 export function createApp() {
   const app = new Hono<ApiEnv>();
+  instrument(app);
   filters(app);
   systemRoutes(app);
+  metricsRoutes(app);
+  dashboardRoutes(app);
   discoveryRoutes(app);
   openapiRoutes(app);
   proxyRoutes(app);

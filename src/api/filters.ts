@@ -2,7 +2,8 @@
 // audit around everything, header limits, authentication, impersonation,
 // the in-flight limit, then authorization of what the URL asks for. Only
 // the health and version paths answer without a user, as the
-// system:public-info-viewer role lets anyone read them in kube.
+// system:public-info-viewer role lets anyone read them in kube, and the
+// dashboard's page and assets, which hold no cluster data.
 import type { Context, Hono } from 'hono';
 import type { ApiEnv, AuditRecord } from './types';
 import { authenticate } from '../authn';
@@ -15,10 +16,11 @@ import { ensureBootstrapped } from '../bootstrap';
 import { impersonate } from './impersonation';
 import { auditEvent, writeAudit } from './audit';
 import { acquire, checkHeaderSize } from './limits';
+import { isDashboardPath } from '../ui/routes';
 
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
-const isPublic = (c: Context<ApiEnv>) => PUBLIC_PATHS.has(c.req.path) && (c.req.method === 'GET' || c.req.method === 'HEAD');
+const isPublic = (c: Context<ApiEnv>) => (PUBLIC_PATHS.has(c.req.path) || isDashboardPath(c.req.path)) && (c.req.method === 'GET' || c.req.method === 'HEAD');
 
 export function filters(app: Hono<ApiEnv>) {
   app.use('*', async (c, next) => {

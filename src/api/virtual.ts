@@ -1,6 +1,7 @@
 // Kinds with a REST object of their own instead of a store (definitions
-// marked `virtual`): bindings, which bind the pod their body names, and
-// componentstatuses, the control plane's health probed on each read.
+// marked `virtual`): bindings, which bind the pod their body names,
+// componentstatuses, the control plane's health probed on each read, and
+// metrics.k8s.io's node and pod metrics, read from the node agents.
 import type { KObject } from '../resources/types';
 import type { Operation } from '../request/info';
 import type { RestContext } from '../rest/context';
@@ -10,6 +11,7 @@ import { parseWriteOptions } from '../request/options';
 import { invalid, methodNotSupported, notFound } from '../status/status';
 import { shard, SHARDS, type Env } from '../store/client';
 import { controllersStub } from '../controllers/notify';
+import { serveResourceMetrics } from './resource-metrics';
 
 export interface VirtualRequest {
   ctx: RestContext;
@@ -28,6 +30,7 @@ export async function serveVirtual(req: VirtualRequest): Promise<VirtualAnswer> 
   // awaited here: a rejected promise passed on unawaited is reported as unhandled by workerd
   if (key === '/bindings' && op.verb === 'create' && op.name === undefined) return await bind(req);
   if (key === '/componentstatuses' && (op.verb === 'get' || op.verb === 'list')) return await componentStatuses(req);
+  if (op.def.group === 'metrics.k8s.io') return await serveResourceMetrics(req);
   throw methodNotSupported(op.def, op.verb);
 }
 

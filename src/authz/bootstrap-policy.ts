@@ -75,6 +75,8 @@ export const DEFAULT_CLUSTER_ROLES: KObject[] = [
   clusterRole('system:aggregate-to-admin', ADMIN, AGGREGATE('admin')),
   clusterRole('system:aggregate-to-edit', EDIT, AGGREGATE('edit')),
   clusterRole('system:aggregate-to-view', VIEW, AGGREGATE('view')),
+  // what metrics-server installs with the metrics API: whoever may view may read usage
+  clusterRole('system:aggregated-metrics-reader', [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])], { ...AGGREGATE('view'), ...AGGREGATE('edit'), ...AGGREGATE('admin') }),
   clusterRole('system:discovery', [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
   clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
   clusterRole('system:basic-user', [

@@ -1,6 +1,7 @@
 // OpenAPI routes: /openapi/v3 (the index of group-versions), the v3 document of
-// each group-version, and /openapi/v2 (not served: kubectl falls back to v3
-// for validation and explain, and to its built-in types for client-side apply).
+// each group-version, and /openapi/v2, the Swagger 2.0 of them all, in JSON
+// only: its protobuf form is answered 406, which clients take as "no v2"
+// (kubectl then uses v3 for explain and its built-in types for client-side apply).
 //
 // Documents of built-in groups are static for a given build, so each is built
 // once per isolate, on first use, and kept with its hash; a custom group's is
@@ -13,8 +14,10 @@ import { served } from '../resources/registry';
 import { customDefinitions } from '../apiextensions/registry';
 import type { CustomResourceVersion } from '../apiextensions/definition';
 import { restContext } from '../api/resources';
-import { notFoundPath } from '../status/status';
+import { notAcceptable, notFoundPath } from '../status/status';
 import { buildDocument, documentKey } from './document';
+import { buildSwagger } from './v2';
+import { parseAccept } from '../api/negotiate';
 
 export { buildDocument, documentKey } from './document';
 
@@ -27,15 +30,15 @@ async function sha512Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
 
-/** The serialized document of a group-version and its hash, built once (per version of its CRDs). */
-export function documentFor(group: string, version: string, custom: readonly CustomResourceVersion[] = []): Promise<Built | undefined> {
-  const mine = custom.filter((v) => v.def.group === group && v.def.version === version);
-  const key = documentKey(group, version) + mine.map((v) => `@${v.crd.metadata.uid}/${v.crd.metadata.resourceVersion}`).join('');
+const crdVersions = (custom: readonly CustomResourceVersion[]) => custom.map((v) => `@${v.crd.metadata.uid}/${v.crd.metadata.resourceVersion}`).join('');
+
+/** A document built once per key, serialized, with its hash. */
+function cached(key: string, build: () => unknown): Promise<Built | undefined> {
   let p = cache.get(key);
   if (!p) {
     if (cache.size > 1000) cache.clear();
     p = (async () => {
-      const doc = buildDocument(group, version, mine);
+      const doc = build();
       if (!doc) return undefined;
       const body = JSON.stringify(doc);
       return { body, hash: await sha512Hex(body) };
@@ -46,11 +49,28 @@ export function documentFor(group: string, version: string, custom: readonly Cus
   return p;
 }
 
+/** The serialized document of a group-version and its hash, built once (per version of its CRDs). */
+export function documentFor(group: string, version: string, custom: readonly CustomResourceVersion[] = []): Promise<Built | undefined> {
+  const mine = custom.filter((v) => v.def.group === group && v.def.version === version);
+  return cached(documentKey(group, version) + crdVersions(mine), () => buildDocument(group, version, mine));
+}
+
+const PROTOBUF_V2 = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+
+/** Whether the client takes JSON: the protobuf form alone is refused, as a server without it refuses. */
+function acceptsJson(accept: string | undefined): boolean {
+  const ranges = parseAccept(accept);
+  return ranges.some((m) => ['application/json', 'application/*', '*/*'].includes(m.type)) || !ranges.some((m) => PROTOBUF_V2.includes(m.type));
+}
+
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 async function serveDocument(c: Context, group: string, version: string) {
   const custom = group.includes('.') ? await customDefinitions(restContext(c)) : [];
-  const built = await documentFor(group, version, custom);
+  return serveBuilt(c, await documentFor(group, version, custom));
+}
+
+function serveBuilt(c: Context, built: Built | undefined) {
   if (!built) throw notFoundPath();
   const hash = c.req.query('hash');
   if (hash && hash !== built.hash) {
@@ -85,5 +105,9 @@ export function openapiRoutes(app: Hono<any>) {
   });
   app.get('/openapi/v3/api/:version', (c) => serveDocument(c, '', c.req.param('version')));
   app.get('/openapi/v3/apis/:group/:version', (c) => serveDocument(c, c.req.param('group'), c.req.param('version')));
-  app.get('/openapi/v2', () => { throw notFoundPath(); });
+  app.get('/openapi/v2', async (c) => {
+    if (!acceptsJson(c.req.header('accept'))) throw notAcceptable('only the following media types are accepted: application/json');
+    const custom = await customDefinitions(restContext(c));
+    return serveBuilt(c, await cached(`v2${crdVersions(custom)}`, () => buildSwagger(custom)));
+  });
 }

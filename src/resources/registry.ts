@@ -52,6 +52,8 @@ const PRIORITIES: Record<string, { group: number; version: number }> = {
   'node.k8s.io/v1': { group: 16300, version: 15 },
   'discovery.k8s.io/v1': { group: 16200, version: 15 },
   'flowcontrol.apiserver.k8s.io/v1': { group: 16100, version: 21 },
+  // metrics-server's APIService (its manifests' groupPriorityMinimum and versionPriority): after custom groups
+  'metrics.k8s.io/v1beta1': { group: 100, version: 100 },
 };
 const priority = (gv: GroupVersion) => PRIORITIES[gvString(gv)] ?? { group: 0, version: 0 };
 

@@ -4,8 +4,10 @@
 // compared within one kind, so per-shard counters stay correct.
 import type { Store } from './store';
 import type { ResourceDefinition } from '../resources/types';
+import type { CommitRequest } from './types';
+import { record, type MetricsEnv } from '../metrics/recorder';
 
-export interface Env {
+export interface Env extends MetricsEnv {
   STORE: DurableObjectNamespace<Store>;
   EDGEKUBE_HISTORY_SECONDS?: string;
   EDGEKUBE_HISTORY_MIN_EVENTS?: string;
@@ -19,8 +21,39 @@ export function shardOf(_def: Pick<ResourceDefinition, 'group' | 'resource'>): s
   return 'cluster';
 }
 
-export function shard(env: Env, name: string): DurableObjectStub<Store> {
-  return env.STORE.get(env.STORE.idFromName(name));
+type GroupResource = Pick<ResourceDefinition, 'group' | 'resource'>;
+
+export function shard(env: Env, name: string, gr?: GroupResource): DurableObjectStub<Store> {
+  return timed(env, env.STORE.get(env.STORE.idFromName(name)), name, gr);
 }
 
-export const storeFor = (env: Env, def: Pick<ResourceDefinition, 'group' | 'resource'>) => shard(env, shardOf(def));
+export const storeFor = (env: Env, def: GroupResource) => shard(env, shardOf(def), def);
+
+/** Store calls timed from the Worker (inside a Durable Object the clock stands still while it computes), as kube times its etcd calls. */
+const TIMED = new Set(['get', 'list', 'commit', 'keysInNamespace', 'currentResourceVersion', 'compact']);
+const COMMIT_OPERATIONS = { ADDED: 'create', MODIFIED: 'update', DELETED: 'delete' } as const;
+
+function timed(env: Env, stub: DurableObjectStub<Store>, shardName: string, gr: GroupResource | undefined): DurableObjectStub<Store> {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      // always called as a method of the stub itself (fetch needs it as `this`), never through .apply or
+      // .bind: on an RPC method those would be remote calls of methods so named
+      const method = (...args: unknown[]) => (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop](...args);
+      if (!TIMED.has(prop)) return method;
+      return (...args: unknown[]) => {
+        const started = Date.now();
+        const operation = prop === 'commit' ? COMMIT_OPERATIONS[(args[0] as CommitRequest).type] : prop;
+        const call = method(...args);
+        return Promise.resolve(call).finally(() => record(env, (m) => {
+          const seconds = (Date.now() - started) / 1000;
+          const labels = { operation, group: gr?.group ?? '', resource: gr?.resource ?? '' };
+          m.observe('etcd_request_duration_seconds', labels, seconds);
+          m.add('etcd_requests_total', labels);
+          m.observe('edgekube_store_request_duration_seconds', { shard: shardName, operation }, seconds);
+        }));
+      };
+    },
+  });
+}

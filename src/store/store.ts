@@ -8,6 +8,7 @@ import type { CommitRequest, ListRequest, ListResult, LogEvent, StoreResult, Sto
 import { compilePredicate, matches, type Attrs } from '../selectors';
 import { WatchHub } from './watch-hub';
 import { historyPolicy, compactionPoint } from './history';
+import { MetricSet, type MetricData } from '../metrics/set';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -131,6 +132,22 @@ export class Store extends DurableObject<StoreEnv> {
     return this.sql.exec<{ key: string }>(
       'SELECT c.key AS key FROM current c JOIN log l ON l.rv = c.rv WHERE l.ns = ? ORDER BY c.key', namespace,
     ).toArray().map((r) => r.key);
+  }
+
+  /** What this shard holds, for /metrics: objects per resource, its resourceVersion, its watchers and the events sent to them. */
+  async metrics(shardName: string): Promise<MetricData> {
+    const m = new MetricSet();
+    const rows = this.sql.exec<{ grp: string; res: string; n: number }>(
+      `SELECT substr(rest, 1, instr(rest, '/') - 1) AS grp, substr(after, 1, instr(after, '/') - 1) AS res, count(*) AS n
+       FROM (SELECT rest, substr(rest, instr(rest, '/') + 1) AS after FROM (SELECT substr(key, 2) AS rest FROM current))
+       GROUP BY grp, res`);
+    for (const { grp, res, n } of rows) {
+      const group = grp === 'core' ? '' : grp;
+      m.set('apiserver_storage_objects', { resource: group ? `${res}.${group}` : res }, n);
+      m.set('apiserver_resource_objects', { group, resource: res }, n);
+    }
+    m.set('edgekube_store_resource_version', { shard: shardName }, this.currentResourceVersion());
+    return m.merge(this.hub.metrics()).data;
   }
 
   // ---- writes --------------------------------------------------------------

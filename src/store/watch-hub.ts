@@ -5,6 +5,7 @@
 // no event falls between history and live delivery.
 import type { LogEvent, WatchControl, WatchSpec } from './types';
 import { compilePredicate, everything, matches, type Predicate } from '../selectors';
+import { MetricSet, type Labels, type MetricData } from '../metrics/set';
 
 interface Watcher { spec: WatchSpec; pred: Predicate; started: boolean; after: number }
 interface Attachment { spec: WatchSpec; started: boolean; after: number }
@@ -23,6 +24,8 @@ export const WATCH_SPEC_HEADER = 'x-edgekube-watch';
 
 export class WatchHub {
   private readonly watchers = new Map<WebSocket, Watcher>();
+  /** apiserver_watch_events_total since this shard started. */
+  private readonly sent = new MetricSet();
 
   constructor(private readonly ctx: DurableObjectState, private readonly source: EventSource) {}
 
@@ -57,8 +60,22 @@ export class WatchHub {
       const w = this.watcher(ws);
       if (!w || !w.started || ev.rv <= w.after || !ev.key.startsWith(w.spec.prefix)) continue;
       const line = project(ev, w.pred);
-      if (line && !send(ws, [line])) this.close(ws, 1011);
+      if (!line) continue;
+      if (!send(ws, [line])) this.close(ws, 1011);
+      else this.sent.add('apiserver_watch_events_total', watchLabels(w.spec));
     }
+  }
+
+  /** Watchers open now, by kind, and the events sent so far. */
+  metrics(): MetricData {
+    const m = new MetricSet(structuredClone(this.sent.data));
+    for (const ws of this.ctx.getWebSockets()) {
+      const w = this.watcher(ws);
+      if (!w) continue;
+      const { group, version } = watchLabels(w.spec);
+      m.add('apiserver_registered_watchers', { group, version, kind: w.spec.kind });
+    }
+    return m.data;
   }
 
   private start(ws: WebSocket, w: Watcher) {
@@ -83,6 +100,7 @@ export class WatchHub {
     w.after = Math.max(current, spec.resourceVersion ?? 0);
     this.remember(ws, { spec, started: true, after: w.after });
     if (!send(ws, lines)) this.close(ws, 1011);
+    else if (lines.length) this.sent.add('apiserver_watch_events_total', watchLabels(spec), lines.length);
   }
 
   /** The watcher for a socket, rebuilt from its attachment after hibernation. */
@@ -122,6 +140,12 @@ export function project(ev: LogEvent, pred: Predicate): string | undefined {
     return eventLine('DELETED', JSON.stringify(old));
   }
   return undefined;
+}
+
+/** kube's labels for watch events: the resource's group and version, and its name (from the storage prefix /group/resource/). */
+function watchLabels(spec: WatchSpec): Labels {
+  const [group, version] = spec.apiVersion.includes('/') ? spec.apiVersion.split('/') : ['', spec.apiVersion];
+  return { group, version, resource: spec.prefix.split('/')[2] ?? '' };
 }
 
 const eventLine = (type: string, object: string) => `{"type":"${type}","object":${object}}`;

@@ -190,6 +190,12 @@ const NAMED: Record<string, unknown> = {
   'discovery.k8s.io/v1': list('discovery.k8s.io/v1', [
     { name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: VERBS, storageVersionHash: 'qgS0xkrxYAI=' },
   ]),
+  // metrics-server's document (k8s.io/metrics, registered by sigs.k8s.io/metrics-server pkg/api/install.go): no
+  // singular names, get and list only, no storage
+  'metrics.k8s.io/v1beta1': list('metrics.k8s.io/v1beta1', [
+    { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+    { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
+  ]),
 };
 
 /** Compares as JSON does: key order aside. */
@@ -226,7 +232,9 @@ describe('discovery as kube 1.35 serves it', () => {
     // kube 1.35's order, less the groups edgekube does not serve
     const kube = ['apiregistration.k8s.io', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch',
       'certificates.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io',
-      'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'];
+      'apiextensions.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io',
+      // metrics-server's APIService (groupPriorityMinimum 100) after every built-in group
+      'metrics.k8s.io'];
     expect(names).toEqual(kube.filter((n) => names.includes(n)));
     expect(got.groups.find((g: { name: string }) => g.name === 'autoscaling')).toEqual({
       name: 'autoscaling',

@@ -128,13 +128,25 @@ describe('/openapi/v3', () => {
     expect(notModified.status).toBe(304);
   });
 
-  it('answers unknown group-versions and /openapi/v2 with a NotFound Status', async () => {
+  it('answers unknown group-versions with a NotFound Status', async () => {
     const nope = await get('/openapi/v3/apis/nope.example.com/v1');
     expect(nope.status).toBe(404);
     expect(await nope.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+  });
+
+  it('serves /openapi/v2 as Swagger 2.0 made from the v3 documents, its protobuf form 406', async () => {
     const v2 = await get('/openapi/v2');
-    expect(v2.status).toBe(404);
-    expect(await v2.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });
+    expect(v2.status).toBe(200);
+    const doc = await v2.json() as { swagger: string; paths: Record<string, Record<string, { operationId: string }>>; definitions: Record<string, unknown> };
+    expect(doc.swagger).toBe('2.0');
+    const v3 = await (await get('/openapi/v3/api/v1')).json() as { paths: Record<string, Record<string, { operationId: string }>>; components: { schemas: Record<string, unknown> } };
+    for (const [p, item] of Object.entries(v3.paths)) if (item.get) expect(doc.paths[p].get.operationId).toBe(item.get.operationId);
+    for (const name of Object.keys(v3.components.schemas)) expect(doc.definitions[name]).toBeDefined();
+    const etag = v2.headers.get('etag')!;
+    expect((await get('/openapi/v2', { 'if-none-match': etag })).status).toBe(304);
+    const pb = await get('/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    expect(pb.status).toBe(406);
+    expect(await pb.json()).toMatchObject({ kind: 'Status', reason: 'NotAcceptable', code: 406 });
   });
 });
 

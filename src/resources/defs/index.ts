@@ -52,6 +52,7 @@ import { validatingadmissionpolicies, validatingadmissionpolicybindings } from '
 import { bindings } from './core/bindings';
 import { componentstatuses } from './core/componentstatuses';
 import { selfsubjectreviews, tokenreviews } from './authentication/reviews';
+import { nodeMetrics, podMetrics } from './metrics/metrics';
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization/reviews';
 
 export const DEFINITIONS: ResourceDefinition[] = [
@@ -89,4 +90,6 @@ export const DEFINITIONS: ResourceDefinition[] = [
   // authentication.k8s.io/v1 and authorization.k8s.io/v1: answers, never stored
   selfsubjectreviews, tokenreviews,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
+  // metrics.k8s.io/v1beta1: what the node agents measure, read on each request
+  nodeMetrics, podMetrics,
 ];

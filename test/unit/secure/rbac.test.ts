@@ -66,6 +66,19 @@ describe('RBAC', () => {
     expect(deploy.body.details).toEqual({ group: 'apps', kind: 'deployments' });
   });
 
+  it('/metrics is for system:monitoring, as in kube', async () => {
+    expect((await as('bob', 'GET', '/metrics')).status).toBe(403);
+    const crb = await as('admin', 'POST', `/apis/${RBAC}/v1/clusterrolebindings`, {
+      apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'bob-monitoring' },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'system:monitoring' }, subjects: [user('bob')],
+    });
+    expect(crb.status).toBe(201);
+    const r = await as('bob', 'GET', '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatch(/^apiserver_request_total\{.*verb="POST".*\} \d+$/m);
+    expect((await as('admin', 'DELETE', `/apis/${RBAC}/v1/clusterrolebindings/bob-monitoring`)).status).toBe(200);
+  });
+
   it('a RoleBinding to view grants reads in its namespace only, at once', async () => {
     expect((await as('admin', 'POST', `/apis/${RBAC}/v1/namespaces/team/rolebindings`, binding('alice-view', 'team', 'view', [user('alice')]))).status).toBe(201);
     expect((await as('admin', 'POST', '/api/v1/namespaces/team/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1' } })).status).toBe(201);
