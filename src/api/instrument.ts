@@ -81,33 +81,21 @@ export function instrument(app: Hono<ApiEnv>) {
   });
 }
 
-/** A long-running request counts while its body streams; an upgraded connection (exec over WebSocket) has none to follow. */
+/**
+ * A long-running request counts while its body streams, piped natively (no
+ * JavaScript per chunk) through an identity stream whose pipe settles when
+ * the body ends or the client goes away. An upgraded connection (exec over
+ * WebSocket) has no body to follow.
+ */
 function trackStream(c: Context<ApiEnv>, labels: Labels) {
   const body = c.res.body;
   if (!body || c.res.status === 101) return;
   track('apiserver_longrunning_requests', labels, 1);
-  let ended = false;
   const end = () => {
-    if (ended) return;
-    ended = true;
     track('apiserver_longrunning_requests', labels, -1);
-    c.executionCtx.waitUntil(flush(c.env));
+    return flush(c.env);
   };
-  const reader = body.getReader();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) { end(); controller.close(); } else controller.enqueue(value);
-      } catch (e) {
-        end();
-        controller.error(e);
-      }
-    },
-    cancel(reason) {
-      end();
-      return reader.cancel(reason);
-    },
-  });
-  c.res = new Response(stream, c.res);
+  const { readable, writable } = new IdentityTransformStream();
+  c.executionCtx.waitUntil(body.pipeTo(writable).then(end, end));
+  c.res = new Response(readable, c.res);
 }

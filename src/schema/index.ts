@@ -3,6 +3,7 @@
 // resolved SchemaNode graphs, one shared node per definition.
 import type { SchemaIndex, SchemaNode } from './types';
 import data from './generated/definitions.json';
+import { METRICS_DEFINITIONS } from './metrics-definitions';
 
 export type { SchemaIndex, SchemaNode } from './types';
 
@@ -26,7 +27,7 @@ export interface OpenAPISchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
-const DEFINITIONS = (data as unknown as { definitions: Record<string, OpenAPISchema> }).definitions;
+const DEFINITIONS: Record<string, OpenAPISchema> = { ...(data as unknown as { definitions: Record<string, OpenAPISchema> }).definitions, ...METRICS_DEFINITIONS };
 
 export const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 export const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';

@@ -34,8 +34,10 @@ function asset(c: Context, body: string, type: string, hash: string) {
   return c.body(body, 200, headers);
 }
 
-/** Paths of the dashboard, which answer without a user. */
-export const isDashboardPath = (path: string) => path === '/ui' || path.startsWith('/ui/');
+const PATHS = new Set(['/ui', '/ui/', '/ui/app.js', '/ui/app.css']);
+
+/** The dashboard's own paths, which answer without a user; any other /ui/ path is the API's to refuse. */
+export const isDashboardPath = (path: string) => PATHS.has(path);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function dashboardRoutes(app: Hono<any>) {

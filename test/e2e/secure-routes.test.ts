@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app'
 import { definitions, verbsOf } from '../../src/resources/registry'
 import { PUBLIC_PATHS } from '../../src/api/filters'
+import { isDashboardPath } from '../../src/ui/routes'
 import { httpRequest, startServer, type Server } from './harness'
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
@@ -35,7 +36,7 @@ function resourceUrls(): string[] {
 /** Every route the app registers, with its parameters filled in. */
 function appRoutes(): { method: string; url: string }[] {
   return createApp().routes
-    .filter((r) => !PUBLIC_PATHS.has(r.path))
+    .filter((r) => !PUBLIC_PATHS.has(r.path) && !(isDashboardPath(r.path) && r.method === 'GET'))
     .flatMap((r) => {
       const url = r.path.replace(/:group/g, 'apps').replace(/:version/g, 'v1').replace(/:[a-z]+/g, 'x').replace(/\*$/, 'x') || '/'
       return (r.method === 'ALL' ? METHODS : [r.method]).map((method) => ({ method, url }))
@@ -58,6 +59,12 @@ describe('plain wrangler dev with the shipped wrangler.toml', () => {
       const r = await httpRequest(server.url, 'GET', p)
       expect(r.status, p).toBe(200)
     }
+  })
+
+  it('serves the dashboard\'s page and assets without credentials, and nothing else of it', async () => {
+    for (const p of ['/ui/', '/ui/app.js', '/ui/app.css']) expect((await httpRequest(server.url, 'GET', p)).status, p).toBe(200)
+    for (const p of ['/ui/', '/ui/app.js']) expect((await httpRequest(server.url, 'POST', p, {})).status, `POST ${p}`).toBe(401)
+    expect((await httpRequest(server.url, 'GET', '/ui/other')).status).toBe(401)
   })
 
   it('refuses every route and every resource URL with 401 and kube\'s Status', async () => {
