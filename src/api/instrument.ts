@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { ApiEnv } from './types';
 import { requestAttributes, type Attributes } from '../authz/attributes';
 import { ANONYMOUS_USER } from '../authn/user';
-import { flush, record, track } from '../metrics/recorder';
+import { flushSoon, record, track } from '../metrics/recorder';
 import type { Labels } from '../metrics/set';
 
 const VERBS: Record<string, string> = {
@@ -76,7 +76,7 @@ export function instrument(app: Hono<ApiEnv>) {
       });
       if (shape.longRunning) trackStream(c, withoutCode(withoutDryRun(shape.labels)));
       else track('apiserver_current_inflight_requests', kind, -1);
-      c.executionCtx.waitUntil(flush(c.env));
+      c.executionCtx.waitUntil(flushSoon(c.env));
     }
   });
 }
@@ -93,7 +93,7 @@ function trackStream(c: Context<ApiEnv>, labels: Labels) {
   track('apiserver_longrunning_requests', labels, 1);
   const end = () => {
     track('apiserver_longrunning_requests', labels, -1);
-    return flush(c.env);
+    return flushSoon(c.env);
   };
   const { readable, writable } = new IdentityTransformStream();
   c.executionCtx.waitUntil(body.pipeTo(writable).then(end, end));

@@ -4,7 +4,7 @@
 // watchers from each store shard, tunnels from each node's Tunnel.
 import type { Hono } from 'hono';
 import type { ApiEnv } from './types';
-import { flush, metricsStub } from '../metrics/recorder';
+import { flushAll, metricsStub } from '../metrics/recorder';
 import { MetricSet, type MetricData } from '../metrics/set';
 import { shard, SHARDS, storeFor } from '../store/client';
 import { proxyEnv, tunnelFor } from '../proxy/env';
@@ -15,7 +15,7 @@ export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 export function metricsRoutes(app: Hono<ApiEnv>) {
   app.get('/metrics', async (c) => {
-    await flush(c.env);
+    await flushAll(c.env);
     const parts = await Promise.all([
       metricsStub(c.env)?.collect() ?? Promise.resolve({} as MetricData),
       ...SHARDS.map((s) => shard(c.env, s).metrics(s)),
