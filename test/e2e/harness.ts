@@ -126,9 +126,10 @@ const caFor = (url: string) => trustedCAs.get(new URL(url).origin)
 
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   if (process.env.E2E_EXTERNAL_URL) return externalServer(process.env.E2E_EXTERNAL_URL)
-  const port = opts.port ?? (await freePort())
+  let port = opts.port ?? (await freePort())
   const persistDir = opts.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'edgekube-e2e-state-'))
-  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`
+  const urlFor = (p: number) => `${opts.tls ? 'https' : 'http'}://127.0.0.1:${p}`
+  let url = urlFor(port)
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000
   const config = process.env.E2E_WRANGLER_CONFIG ? path.resolve(process.env.E2E_WRANGLER_CONFIG) : path.join(ROOT, 'wrangler.toml')
   let log = ''
@@ -209,7 +210,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     await killGroup(c.pid)
   }
 
-  await launch()
+  // freePort() closes its probe before wrangler binds, so another suite's server can take the
+  // port in between: on a clash at first start, take another port (a restart keeps its port).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch()
+      break
+    } catch (err) {
+      if (opts.port !== undefined || attempt >= 3 || !/EADDRINUSE|address already in use/i.test(String(err))) throw err
+      port = await freePort()
+      url = urlFor(port)
+    }
+  }
   return {
     url,
     port,
