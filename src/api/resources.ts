@@ -23,6 +23,7 @@ import { toTable, type IncludeObject } from '../table/convert';
 import { negotiateObject, type ObjectFormat } from './negotiate';
 import { send } from './respond';
 import { yamlToJson } from '../request/yaml';
+import { parseJson } from '../request/json';
 import { serveWatch } from './watch-stream';
 import { serveVirtual } from './virtual';
 import { decodeApplyConfiguration, otherKindError, type GVK } from '../request/body';
@@ -197,7 +198,7 @@ async function readPatch(c: Context, def?: ResourceDefinition): Promise<{ type: 
   const text = await readBodyText(c.req.raw);
   if (type === 'apply') return { type, ...decodeApplyConfiguration(text) };
   try {
-    return { type, patch: JSON.parse(text), strictErrors: [] };
+    return { type, patch: parseJson(text), strictErrors: [] };
   } catch (e) {
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
@@ -267,9 +268,9 @@ async function readDeleteBody(c: Context): Promise<Record<string, unknown> | und
   const text = new TextDecoder().decode(bytes).trim();
   if (!text) return undefined;
   try {
-    const v = type === 'yaml' ? yamlToJson(text).value : JSON.parse(text);
+    const v = type === 'yaml' ? yamlToJson(text).value : parseJson(text);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v;
+    return v as Record<string, unknown>;
   } catch (e) {
     throw badRequest(`DeleteOptions in version "v1" cannot be handled as a DeleteOptions: ${(e as Error).message}`);
   }

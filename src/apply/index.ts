@@ -470,7 +470,8 @@ export function apply(args: ApplyArgs): ApplyResult {
   if (errs.length) {
     const m = isObj(applied.metadata) ? applied.metadata : {};
     const nn = `${typeof m.namespace === 'string' ? m.namespace : ''}/${typeof m.name === 'string' ? m.name : ''}`;
-    throw internalError(`failed to create typed patch object (${nn}; ${gvkString(applied.apiVersion, applied.kind)}): ${formatTypedErrors(errs)}`);
+    // kube answers this with a plain error, so a 500; it is the client's configuration that is wrong, so 400 here
+    throw badRequest(`failed to create typed patch object (${nn}; ${gvkString(applied.apiVersion, applied.kind)}): ${formatTypedErrors(errs)}`);
   }
 
   const reset = resetFieldSet(schema, subresource, args.resetFields);

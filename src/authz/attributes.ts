@@ -4,6 +4,7 @@
 // any other.
 import type { UserInfo } from '../authn/user';
 import type { ReviewAttributes } from '../resources/types';
+import { queryBool } from '../request/options';
 
 /** Who asks to do what to which object: the same shape access reviews ask about. */
 export type Attributes = ReviewAttributes;
@@ -55,8 +56,8 @@ export function requestAttributes(user: UserInfo, method: string, url: URL): Att
   const [resource, name = '', subresource = ''] = parts;
   if (name === '' && verb === 'get') verb = 'list';
   if (name === '' && verb === 'delete') verb = 'deletecollection';
-  const watch = url.searchParams.get('watch');
-  if (verb === 'list' && (watch === 'true' || watch === '1')) verb = 'watch';
+  // as routing reads it, so that what is authorized is what is served
+  if (verb === 'list' && queryBool(url.searchParams.get('watch'))) verb = 'watch';
   let objectName = name;
   // A list or watch of one name (fieldSelector=metadata.name=x) is authorized for that name, as kube does.
   if ((verb === 'list' || verb === 'watch') && !objectName) {

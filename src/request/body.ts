@@ -11,6 +11,7 @@ import type { KObject } from '../resources/types';
 import { gvString } from '../resources/registry';
 import { badRequest } from '../status/status';
 import { goSyntaxError, goTypeError, goValueKind } from './go-json';
+import { JsonLimitError, parseJson } from './json';
 import { parseTime } from '../resources/time';
 import { strictErrorsOf, yamlToJson, YamlError } from './yaml';
 
@@ -69,9 +70,11 @@ function parseGroupVersion(s: string): { group: string; version: string } | unde
 export function decodeJsonBody(text: string, def: GVK): KObject {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJson(text);
   } catch (e) {
-    throw unrecognized(def, `couldn't get version/kind; json parse error: ${goSyntaxError(text) ?? (e as Error).message}`, text);
+    if (e instanceof JsonLimitError && e.kind === 'value') throw cannotHandle(def, def, e.message);
+    const message = e instanceof JsonLimitError ? e.message : goSyntaxError(text) ?? (e as Error).message;
+    throw unrecognized(def, `couldn't get version/kind; json parse error: ${message}`, text);
   }
   if (parsed === null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -221,8 +224,9 @@ class Walk {
  */
 export function decodeApplyConfiguration(text: string): { patch: unknown; strictErrors: string[] } {
   try {
-    return { patch: JSON.parse(text), strictErrors: [] };
-  } catch {
+    return { patch: parseJson(text), strictErrors: [] };
+  } catch (e) {
+    if (e instanceof JsonLimitError) throw badRequest(`error decoding patch: ${e.message}`);
     // not JSON: YAML proper
   }
   try {

@@ -12,6 +12,8 @@ export function goSyntaxError(text: string): string | undefined {
     return undefined;
   } catch (e) {
     if (e instanceof GoSyntaxError) return e.message;
+    // nesting this scanner's recursion cannot follow (the caller checked the depth Go allows): JSON.parse's words then
+    if (e instanceof RangeError) return undefined;
     throw e;
   }
 }

@@ -5,6 +5,7 @@ import type { ResourceDefinition, Verb } from '../resources/types';
 import { lookup } from '../resources/registry';
 import { badRequest, methodNotSupported, notFoundPath } from '../status/status';
 import { verbsOf } from '../resources/registry';
+import { queryBool } from './options';
 
 export interface Operation {
   verb: Verb;
@@ -56,8 +57,7 @@ export function parseOperation(method: string, group: string, version: string, s
   let verb: Verb | undefined = name === undefined ? verbs.collection : verbs.item;
   const q = { group: def.group, resource: def.resource };
   if (verb === undefined) throw methodNotSupported(q, method === 'PUT' ? 'update' : method.toLowerCase());
-  const watchParam = query.get('watch');
-  if (legacyWatch || (verb === 'list' && (watchParam === 'true' || watchParam === '1'))) {
+  if (legacyWatch || (verb === 'list' && queryBool(query.get('watch')))) {
     if (method !== 'GET') throw notFoundPath();
     verb = 'watch';
   }

@@ -18,7 +18,12 @@ export interface ListOptions {
   timeoutSeconds?: number;
 }
 
-const bool = (v: string | null) => v === 'true' || v === '1';
+/**
+ * A boolean query parameter as apimachinery converts one (Convert_Slice_string_To_bool):
+ * absent, "0" and "false" in any case are false, anything else (`watch=maybe`, `watch=`) true.
+ */
+export const queryBool = (v: string | null) => v !== null && v !== '0' && v.toLowerCase() !== 'false';
+const bool = queryBool;
 
 /** Field selector names every kind accepts. */
 const META_FIELDS = ['metadata.name', 'metadata.namespace'];
@@ -38,8 +43,9 @@ export function parseListOptions(q: URLSearchParams, def: ResourceDefinition, wa
     sendInitialEvents: sie === null ? undefined : bool(sie),
     timeoutSeconds: timeout ? Number(timeout) : undefined,
   };
-  if (limit && !(Number.isInteger(opts.limit) && opts.limit >= 0)) throw badRequest(`invalid limit "${limit}"`);
-  if (timeout && !(Number.isInteger(opts.timeoutSeconds) && opts.timeoutSeconds! >= 0)) throw badRequest(`invalid timeoutSeconds "${timeout}"`);
+  // integers a number holds exactly: past that SQLite refuses the bound value (kube's int64 overflows a little later)
+  if (limit && !(Number.isSafeInteger(opts.limit) && opts.limit >= 0)) throw badRequest(`invalid limit "${limit}"`);
+  if (timeout && !(Number.isSafeInteger(opts.timeoutSeconds) && opts.timeoutSeconds! >= 0)) throw badRequest(`invalid timeoutSeconds "${timeout}"`);
   if (opts.resourceVersion !== '') parseResourceVersion(opts.resourceVersion);
   const errs = validateListOptions(opts, watch);
   if (errs.length) throw invalid('ListOptions', 'meta.k8s.io', '', errs);

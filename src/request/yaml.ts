@@ -3,7 +3,7 @@
 // timestamps stay strings, << merges) and turned into the JSON they mean;
 // answers written with map keys sorted as go-yaml sorts them and sequences
 // flush with their key, so that they equal `kubectl get -o yaml`.
-import { isCollection, isMap, isScalar, LineCounter, parseAllDocuments, stringify, visit, type Document, type Pair, type Scalar, type ScalarTag, type Tags } from 'yaml';
+import { isCollection, isMap, isScalar, Lexer, LineCounter, parseAllDocuments, stringify, visit, type Document, type Pair, type Scalar, type ScalarTag, type Tags } from 'yaml';
 
 /** A body that is not YAML kube can take; `message` is go-yaml's wording, "yaml: line 3: ...". */
 export class YamlError extends Error {}
@@ -44,6 +44,7 @@ const READ = { version: '1.1', merge: true, uniqueKeys: false, customTags: goYam
  * as text: a body is data, never code.
  */
 export function yamlToJson(text: string): YamlBody {
+  checkFlowNesting(text);
   const lines = new LineCounter();
   let doc: Document.Parsed | undefined;
   try {
@@ -80,6 +81,38 @@ export function yamlToJson(text: string): YamlBody {
     if (/alias/i.test((e as Error).message)) throw new YamlError('yaml: document contains excessive aliasing');
     throw new YamlError(`yaml: ${firstLine((e as Error).message)}`);
   }
+}
+
+/**
+ * go-yaml stops at 10,000 levels; the yaml library's composer recurses, and
+ * slows down more than linearly with flow collections nested in flow
+ * collections (an unclosed `[{` 200 deep takes seconds, a collection as the
+ * key of a flow map worse), so a body is lexed first, which is linear and
+ * keeps no stack, and refused when its flow nesting is deeper than any
+ * manifest needs, unclosed, or has a collection for a key (which JSON cannot
+ * hold, and is refused after parsing anyway).
+ */
+export const MAX_FLOW_DEPTH = 64;
+
+function checkFlowNesting(text: string) {
+  const open: string[] = [];
+  let previous = '';
+  let line = 1;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '{' || token === '[') {
+      if (open[open.length - 1] === '{' && (previous === '{' || previous === ',')) {
+        throw new YamlError(`yaml: line ${line}: unsupported map key: a ${token === '{' ? 'mapping' : 'sequence'} cannot be a key in JSON`);
+      }
+      open.push(token);
+      if (open.length > MAX_FLOW_DEPTH) throw new YamlError(`yaml: line ${line}: exceeded max depth of ${MAX_FLOW_DEPTH}`);
+    } else if (token === '}' || token === ']') {
+      open.pop();
+    }
+    for (let i = token.indexOf('\n'); i >= 0; i = token.indexOf('\n', i + 1)) line++;
+    // the lexer's control tokens (document and scalar starts) and blanks are not what precedes
+    if (token.trim() !== '' && token.charCodeAt(0) > 0x1f) previous = token;
+  }
+  if (open.length) throw new YamlError(`yaml: line ${line}: did not find expected ',' or '${open[open.length - 1] === '{' ? '}' : ']'}'`);
 }
 
 /** The error text without the source excerpt the parser appends. */

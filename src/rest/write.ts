@@ -100,10 +100,10 @@ export async function updateObject(ctx: RestContext, op: Operation, body: KObjec
   const { def } = op;
   const name = op.name!;
   checkTypeAndScope(def, body, op.namespace);
-  if (body.metadata.name && body.metadata.name !== name) {
-    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+  // a body without a name is no exception (checkName): a PUT of `null` or `{}` would otherwise empty the object
+  if ((body.metadata.name ?? '') !== name) {
+    throw badRequest(`the name of the object (${body.metadata.name ?? ''}) does not match the name on the URL (${name})`);
   }
-  body.metadata.name = name;
   validateFields(ctx, def, body, opts.fieldValidation, raw);
   const resourceVersion = updateResourceVersion(def, name, body.metadata.resourceVersion);
   try {

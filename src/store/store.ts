@@ -4,7 +4,7 @@
 // holding the key's live version. Reads, lists at any retained version,
 // history replay and live watches all come from the log.
 import { DurableObject } from 'cloudflare:workers';
-import type { CommitRequest, ListRequest, ListResult, LogEvent, StoreResult, StoredObject } from './types';
+import type { BackupPage, BackupRow, CommitRequest, ListRequest, ListResult, LogEvent, StoreResult, StoredObject } from './types';
 import { compilePredicate, matches, type Attrs } from '../selectors';
 import { WatchHub } from './watch-hub';
 import { historyPolicy, compactionPoint } from './history';
@@ -118,11 +118,11 @@ export class Store extends DurableObject<StoreEnv> {
     const order = columns.startsWith('count(') ? '' : 'ORDER BY key';
     if (at === current) {
       return this.sql.exec<T>(
-        `SELECT ${columns} FROM (SELECT c.key AS key, l.attrs AS attrs, l.object AS object FROM current c JOIN log l ON l.rv = c.rv
+        `SELECT ${columns} FROM (SELECT c.key AS key, l.rv AS rv, l.ns AS ns, l.attrs AS attrs, l.object AS object FROM current c JOIN log l ON l.rv = c.rv
          WHERE c.key >= ? AND c.key < ?) ${order} LIMIT ?`, start, end, limit);
     }
     return this.sql.exec<T>(
-      `SELECT ${columns} FROM (SELECT l.key AS key, l.attrs AS attrs, l.object AS object FROM log l
+      `SELECT ${columns} FROM (SELECT l.key AS key, l.rv AS rv, l.ns AS ns, l.attrs AS attrs, l.object AS object FROM log l
        WHERE l.key >= ? AND l.key < ? AND l.type != 'DELETED'
          AND l.rv = (SELECT max(m.rv) FROM log m WHERE m.key = l.key AND m.rv <= ?)) ${order} LIMIT ?`, start, end, at, limit);
   }
@@ -249,6 +249,64 @@ export class Store extends DurableObject<StoreEnv> {
       this.alarmArmed = true;
       await this.ctx.storage.setAlarm(Date.now() + policy.intervalMs);
     }
+  }
+
+  // ---- backup and restore --------------------------------------------------
+
+  /**
+   * A page of every live object at `at` (now when unset), in key order from
+   * `startKey`: pages read at one resourceVersion make one consistent cut, as
+   * long as history at `at` is not compacted meanwhile (then Expired: start over).
+   */
+  async backupPage(at: number | undefined, startKey: string, limit: number): Promise<StoreResult<BackupPage>> {
+    const current = this.currentResourceVersion();
+    const rv = at ?? current;
+    if (rv > current) return { ok: false, error: 'TooLargeResourceVersion', message: `Too large resource version: ${rv}, current: ${current}` };
+    if (rv < this.compactedResourceVersion()) return { ok: false, error: 'Expired', message: `resourceVersion ${rv} was compacted while the backup was read; start it again` };
+    const rows = this.state<BackupRow>('key, rv, ns, attrs, object', rv, current, startKey || '/', prefixEnd('/'), limit + 1).toArray();
+    const nextKey = rows.length > limit ? rows.pop()!.key : undefined;
+    return { ok: true, value: { resourceVersion: rv, rows, nextKey } };
+  }
+
+  /**
+   * Stages rows of a backup for restoreCommit, away from the live tables: a
+   * restore read in pages still replaces the state in one transaction, and a
+   * restore that never commits changes nothing.
+   */
+  async restoreStage(rows: BackupRow[], first: boolean): Promise<number> {
+    this.ctx.storage.transactionSync(() => {
+      if (first) this.sql.exec('DROP TABLE IF EXISTS restore_staging');
+      this.sql.exec('CREATE TABLE IF NOT EXISTS restore_staging (rv INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, ns TEXT NOT NULL, attrs TEXT NOT NULL, object TEXT NOT NULL)');
+      for (const r of rows) this.sql.exec('INSERT INTO restore_staging (rv, key, ns, attrs, object) VALUES (?, ?, ?, ?, ?)', r.rv, r.key, r.ns, r.attrs, r.object);
+    });
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM restore_staging').one().n;
+  }
+
+  /**
+   * Replaces the whole state with the staged backup of `count` objects taken
+   * at `backupResourceVersion`. Objects keep their resourceVersions; the
+   * shard's own moves past both the backup's and its own last one and counts
+   * as compacted there (etcdutl's --bump-revision --mark-compacted), so no
+   * resourceVersion means two states, and every watcher, told so with a 410,
+   * lists again.
+   */
+  async restoreCommit(backupResourceVersion: number, count: number): Promise<StoreResult<{ resourceVersion: number }>> {
+    const result = this.ctx.storage.transactionSync((): StoreResult<{ resourceVersion: number }> => {
+      const staged = this.sql.exec<{ n: number; top: number | null }>('SELECT count(*) AS n, max(rv) AS top FROM restore_staging').one();
+      if (staged.n !== count) return { ok: false, error: 'Conflict', message: `${staged.n} objects are staged for this restore, not the backup's ${count}` };
+      if ((staged.top ?? 0) > backupResourceVersion) return { ok: false, error: 'Conflict', message: `an object's resourceVersion ${staged.top} is after the backup's ${backupResourceVersion}` };
+      const rv = Math.max(backupResourceVersion, this.currentResourceVersion()) + 1;
+      this.sql.exec('DELETE FROM log');
+      this.sql.exec('DELETE FROM current');
+      this.sql.exec(`INSERT INTO log (rv, type, key, ns, prev_rv, ts, attrs, object) SELECT rv, 'ADDED', key, ns, NULL, ?, attrs, object FROM restore_staging`, Date.now());
+      this.sql.exec('INSERT INTO current (key, rv) SELECT key, rv FROM restore_staging');
+      this.sql.exec('DROP TABLE restore_staging');
+      this.setMeta('rv', rv);
+      this.setMeta('compacted', rv);
+      return { ok: true, value: { resourceVersion: rv } };
+    });
+    if (result.ok) this.hub.expireAll(result.value.resourceVersion);
+    return result;
   }
 
   // ---- watch ---------------------------------------------------------------

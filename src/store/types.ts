@@ -80,3 +80,13 @@ export interface WatchSpec {
 
 /** Messages the Worker side of a watch bridge sends to the store. */
 export type WatchControl = { op: 'start' } | { op: 'bookmark' };
+
+/** One live object as a backup holds it: its storage key, namespace, resourceVersion, selector attributes and JSON. */
+export type BackupRow = { key: string; rv: number; ns: string; attrs: string; object: string };
+
+export interface BackupPage {
+  resourceVersion: number;
+  rows: BackupRow[];
+  /** The first key of the next page, when there is one. */
+  nextKey?: string;
+}

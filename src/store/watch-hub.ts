@@ -66,6 +66,18 @@ export class WatchHub {
     }
   }
 
+  /**
+   * The state was replaced (a restore): every watcher's resourceVersion now
+   * names a state that is gone, so each gets kube's 410 and lists again.
+   */
+  expireAll(compacted: number) {
+    for (const ws of this.ctx.getWebSockets()) {
+      const w = this.watcher(ws);
+      send(ws, [expired(w?.after ?? 0, compacted)]);
+      this.close(ws, 1000);
+    }
+  }
+
   /** Watchers open now, by kind, and the events sent so far. */
   metrics(): MetricData {
     const m = new MetricSet(structuredClone(this.sent.data));

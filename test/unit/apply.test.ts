@@ -543,10 +543,10 @@ describe('apply: status, last-applied, errors', () => {
     ['no apiVersion or kind', { applied: { metadata: { name: 'd' } } }, 400, 'invalid object type: /, Kind='],
     ['another version (no kind to check)', { kind: undefined, applied: { ...e2eDeployment(), apiVersion: 'apps/v1beta1' } }, 400, 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1'],
     ['managedFields in the configuration', { applied: { ...e2eDeployment(), metadata: { name: 'd', managedFields: [] } } }, 400, 'metadata.managedFields must be nil'],
-    ['an undeclared field', { applied: e2eDeployment({ topologyKeys: ['x'] }) }, 500, 'failed to create typed patch object (/deployment; apps/v1, Kind=Deployment): .spec.topologyKeys: field not declared in schema'],
-    ['duplicate keys', { applied: e2eDeployment({ template: { spec: { containers: [{ name: 'c', env: [{ name: 'FOO' }, { name: 'FOO' }] }] } } }) }, 500,
+    ['an undeclared field', { applied: e2eDeployment({ topologyKeys: ['x'] }) }, 400, 'failed to create typed patch object (/deployment; apps/v1, Kind=Deployment): .spec.topologyKeys: field not declared in schema'],
+    ['duplicate keys', { applied: e2eDeployment({ template: { spec: { containers: [{ name: 'c', env: [{ name: 'FOO' }, { name: 'FOO' }] }] } } }) }, 400,
       'failed to create typed patch object (/deployment; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="c"].env: duplicate entries for key [name="FOO"]'],
-    ['wrong scalar types', { applied: e2eDeployment({ replicas: '3', paused: 'yes' }) }, 500,
+    ['wrong scalar types', { applied: e2eDeployment({ replicas: '3', paused: 'yes' }) }, 400,
       'failed to create typed patch object (/deployment; apps/v1, Kind=Deployment): errors:\n  .spec.replicas: expected numeric (int or float), got string\n  .spec.paused: expected boolean, got &{yes}'],
   ];
   it.each(errors)('rejects %s', (_, extra, code, message) => {
@@ -774,7 +774,7 @@ describe('with the generated OpenAPI schemas', () => {
     expect(obj.spec.tolerations).toBeUndefined();
   });
 
-  it('rejects what the typed conversion rejects (500), as kube-apiserver does', () => {
+  it('rejects what the typed conversion rejects (400, where kube-apiserver answers 500)', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'admin-api', namespace: 'general' }, spec: { topologyKeys: ['x'], ports: [{ port: 80 }] } };
     expect(() => apply(real(realService, 'v1', 'Service')(undefined, svc, 'm'))).toThrow(
       'failed to create typed patch object (general/admin-api; /v1, Kind=Service): .spec.topologyKeys: field not declared in schema',

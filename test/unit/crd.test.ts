@@ -257,14 +257,20 @@ describe('CustomResourceDefinitions', () => {
     }
   });
 
-  it('refuses a schema nested 1,000 deep with 422, not a 500', async () => {
-    const crd = widgetCRD('deeps', 'Deep');
-    let node: J = { type: 'string' };
-    for (let i = 0; i < 1000; i++) node = { type: 'object', properties: { a: node } };
-    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec = node;
-    const r = await api('POST', CRD_PATH, crd);
+  it('refuses a schema nested 400 deep with 422, and one nested 1,000 deep (2,000 JSON levels) with 400, not a 500', async () => {
+    const deep = (levels: number) => {
+      const crd = widgetCRD('deeps', 'Deep');
+      let node: J = { type: 'string' };
+      for (let i = 0; i < levels; i++) node = { type: 'object', properties: { a: node } };
+      crd.spec.versions[0].schema.openAPIV3Schema.properties.spec = node;
+      return crd;
+    };
+    const r = await api('POST', CRD_PATH, deep(400));
     expect(r.status).toBe(422);
     expect(r.body.details.causes[0].message).toContain('must not be nested more than');
+    const past = await api('POST', CRD_PATH, deep(1000));
+    expect(past.status).toBe(400);
+    expect(past.body.message).toContain('exceeded max depth');
   });
 
   it('a CRD whose kinds another CRD of the group holds is not established (the last conflict found is reported, as kube does)', async () => {

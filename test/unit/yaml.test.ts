@@ -2,7 +2,8 @@
 // YAML 1.1 scalars, go-yaml's key order and folding, and refusals of YAML that
 // could hurt the server.
 import { describe, expect, it } from 'vitest'
-import { goKeyCompare, jsonToYaml, yamlToJson, YamlError } from '../../src/request/yaml'
+import { goKeyCompare, jsonToYaml, MAX_FLOW_DEPTH, yamlToJson, YamlError } from '../../src/request/yaml'
+import { JsonLimitError, MAX_JSON_DEPTH, parseJson } from '../../src/request/json'
 
 describe('yamlToJson', () => {
   it('reads YAML 1.1 scalars as go-yaml v2 does', () => {
@@ -48,6 +49,75 @@ describe('yamlToJson', () => {
   it('round-trips what it writes', () => {
     const obj = { a: 'yes', b: '0777', c: '', d: '~', e: 'null', f: '1e5', g: '2026-12-07T18:00:00Z', h: 'multi\nline\n', i: '-1', j: '<<', k: [1, 1.5, true, null, {}], l: { 'f:x': {}, 'k:{"a":"b"}': {} } }
     expect(yamlToJson(jsonToYaml(obj)).value).toEqual(obj)
+  })
+})
+
+describe('yamlToJson nesting', () => {
+  const refused = (text: string) => {
+    try {
+      yamlToJson(text)
+    } catch (e) {
+      expect(e).toBeInstanceOf(YamlError)
+      return (e as Error).message
+    }
+    return undefined
+  }
+
+  it(`takes flow collections ${MAX_FLOW_DEPTH} deep and refuses one more, before the parser sees them`, () => {
+    const nested = (n: number) => 'a: ' + '['.repeat(n) + '1' + ']'.repeat(n)
+    let v: unknown = (yamlToJson(nested(MAX_FLOW_DEPTH)).value as { a: unknown }).a
+    let depth = 0
+    while (Array.isArray(v)) { v = v[0]; depth++ }
+    expect(depth).toBe(MAX_FLOW_DEPTH)
+    expect(refused(nested(MAX_FLOW_DEPTH + 1))).toBe(`yaml: line 1: exceeded max depth of ${MAX_FLOW_DEPTH}`)
+  })
+
+  it('refuses unclosed flow collections and collection keys without parsing them (the parser is superlinear there)', () => {
+    expect(refused('a: 1\nb: ' + '[{'.repeat(100_000))).toMatch(/^yaml: line 2: unsupported map key: a sequence/)
+    expect(refused('a: [1, 2\n')).toBe("yaml: line 2: did not find expected ',' or ']'")
+    expect(refused('a: {b: 1\n')).toBe("yaml: line 2: did not find expected ',' or '}'")
+    expect(refused('{ {a: 1}: 2 }')).toBe('yaml: line 1: unsupported map key: a mapping cannot be a key in JSON')
+  })
+
+  it('counts only flow indicators: brackets in scalars and comments are text', () => {
+    expect(yamlToJson('a: x[y{z\nb: "[[["\nc: \'{{\'\n# [[[\nd: [1, {e: f}]\n').value).toEqual({ a: 'x[y{z', b: '[[[', c: '{{', d: [1, { e: 'f' }] })
+  })
+
+  it('answers block nesting past the stack with a YamlError, not a RangeError', () => {
+    expect(refused('a:\n  ' + '- '.repeat(50_000) + 'x')).toMatch(/^yaml: /)
+  })
+})
+
+describe('parseJson', () => {
+  const error = (text: string) => {
+    try {
+      parseJson(text)
+    } catch (e) {
+      return e instanceof JsonLimitError ? `${e.kind}: ${e.message}` : `other: ${(e as Error).message}`
+    }
+    return undefined
+  }
+
+  it('takes nesting up to encoding/json\'s limit and refuses past it as Go\'s scanner does', () => {
+    const deep = (n: number, o = '[', c = ']') => `{"a":${o.repeat(n - 1)}${c.repeat(n - 1)}}`
+    expect(error(deep(MAX_JSON_DEPTH))).toBeUndefined()
+    expect(error(deep(MAX_JSON_DEPTH + 1))).toBe("syntax: invalid character '[' exceeded max depth")
+    expect(error(deep(MAX_JSON_DEPTH + 1, '{"":', '}'))).toBe("syntax: invalid character '{' exceeded max depth")
+    expect(error('['.repeat(3_000_000))).toBe("syntax: invalid character '[' exceeded max depth")
+  })
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    expect(error(JSON.stringify({ a: '['.repeat(20_000) + '\\"' + '{'.repeat(20_000) }))).toBeUndefined()
+  })
+
+  it('refuses numbers past float64 instead of reading them as Infinity', () => {
+    expect(error('{"a":[1,{"b":1e400}]}')).toBe('value: json: cannot unmarshal number 1e400 into Go value of type float64')
+    expect(error('{"a":-' + '9'.repeat(400) + '}')).toBe(`value: json: cannot unmarshal number -${'9'.repeat(400)} into Go value of type float64`)
+    expect(parseJson('{"a":1e308,"b":"1e400","c":1e-400}')).toEqual({ a: 1e308, b: '1e400', c: 0 })
+  })
+
+  it('leaves syntax errors to JSON.parse', () => {
+    expect(error('{"a":')).toMatch(/^other: /)
   })
 })
 
