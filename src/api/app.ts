@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import type { ApiEnv } from './types';
 import { filters } from './filters';
-import { ApiError, internal, notFoundPath } from '../status/status';
+import { ApiError, fromPlatformError, internal, notFoundPath } from '../status/status';
 import { discoveryRoutes } from './discovery';
 import { openapiRoutes } from '../openapi';
 import { resourceRoutes } from './resources';
@@ -11,6 +11,8 @@ import { proxyRoutes } from '../proxy/routes';
 import { systemRoutes } from './system';
 import { instrument } from './instrument';
 import { metricsRoutes } from './metrics';
+import { adminRoutes } from './admin';
+import { faultRoutes } from './faults';
 import { dashboardRoutes } from '../ui/routes';
 import { errorFormat } from './negotiate';
 import { encodeAnswer } from './respond';
@@ -21,6 +23,8 @@ export function createApp() {
   filters(app);
   systemRoutes(app);
   metricsRoutes(app);
+  adminRoutes(app);
+  faultRoutes(app);
   dashboardRoutes(app);
   discoveryRoutes(app);
   openapiRoutes(app);
@@ -28,8 +32,8 @@ export function createApp() {
   resourceRoutes(app);
   app.notFound((c) => c.json(notFoundPath().status, 404));
   app.onError((err, c) => {
-    const e = err instanceof ApiError ? err : internal(err instanceof Error ? err.message : String(err));
-    if (!(err instanceof ApiError)) console.error('internal error:', err);
+    const e = err instanceof ApiError ? err : fromPlatformError(err) ?? internal(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof ApiError) && e.status.code === 500) console.error('internal error:', err);
     // resource requests negotiate errors as they do answers: a protobuf or YAML client gets its Status in its form
     const format = errorFormat(c.req.header('accept'));
     if (format !== 'json' && /^\/apis?\//.test(c.req.path)) {

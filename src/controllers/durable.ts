@@ -7,6 +7,7 @@
 // is in the store; memory holds only what is due, so a restarted object
 // simply reconciles everything on its next alarm.
 import { DurableObject } from 'cloudflare:workers';
+import { abortForTest } from '../testing/faults';
 import { ALL_CONTROLLERS, controllerOptions, type ControllerEnv, type ControllerName, type ControllerOptions } from './env';
 import { NODE_LIFECYCLE_READS, runNodeLifecycle, type LifecyclePass } from './nodelifecycle';
 import { runScheduler, SCHEDULER_READS, type SchedulerPass } from './scheduler';
@@ -53,6 +54,11 @@ export interface ControllerStats {
 }
 
 export class Controllers extends DurableObject<ControllerEnv> {
+  /** Ends this instance as a crash would (test builds only). */
+  async abortForTest(): Promise<void> {
+    abortForTest(this.ctx, 'controllers aborted by a test');
+  }
+
   /** Work asked for since the last pass. A fresh instance owes everything. */
   private dirty = new Set<ControllerName>(ALL_CONTROLLERS);
   private running: Promise<ReconcileResult> | undefined;

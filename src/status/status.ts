@@ -71,6 +71,30 @@ export const unsupportedMediaType = (contentType: string, accepted: string[]) =>
 export const notAcceptable = (message: string) => failure(406, 'NotAcceptable', message);
 export const timeout = (message: string, retryAfterSeconds = 1) =>
   new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Timeout', details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds }, code: 504 }, { 'Retry-After': String(retryAfterSeconds) });
+/** The store is restarting (a deploy, an eviction, a crash): nothing the client did, and worth a retry. */
+export const serviceUnavailable = (message: string, retryAfterSeconds = 1) => new ApiError(
+  { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'ServiceUnavailable', code: 503, details: { retryAfterSeconds } },
+  { 'Retry-After': String(retryAfterSeconds) },
+);
+
+/**
+ * What a Durable Object call's failure means to a client: `.overloaded` (its
+ * queue is full) is kube's 429 for a server over its share; `.retryable` (the
+ * object was reset mid-call) a 503 to retry; anything else is ours, a 500.
+ */
+export function fromPlatformError(err: unknown): ApiError | undefined {
+  const e = err as { overloaded?: boolean; message?: string } | null;
+  if (e?.overloaded) return tooManyRequests(1);
+  if (isReset(err)) return serviceUnavailable(`the store is restarting, try again: ${e?.message ?? ''}`.trim());
+  return undefined;
+}
+
+/** A call cut short by the object's reset (`.retryable`, or `.durableObjectReset` after an abort or a deploy). */
+export function isReset(err: unknown): boolean {
+  const e = err as { retryable?: boolean; durableObjectReset?: boolean; overloaded?: boolean } | null;
+  return !e?.overloaded && (e?.retryable === true || e?.durableObjectReset === true);
+}
+
 export const internal = (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 export const notFoundPath = () => failure(404, "NotFound", "the server could not find the requested resource", {});
 

@@ -6,6 +6,7 @@ import type { Store } from './store';
 import type { ResourceDefinition } from '../resources/types';
 import type { CommitRequest } from './types';
 import { record, type MetricsEnv } from '../metrics/recorder';
+import { isReset } from '../status/status';
 
 export interface Env extends MetricsEnv {
   STORE: DurableObjectNamespace<Store>;
@@ -29,6 +30,22 @@ export function shard(env: Env, name: string, gr?: GroupResource): DurableObject
 
 export const storeFor = (env: Env, def: GroupResource) => shard(env, shardOf(def), def);
 
+/** Reads a reset shard can answer again: retried (never writes, whose first try may have landed). */
+const IDEMPOTENT = new Set(['get', 'list', 'keysInNamespace', 'currentResourceVersion', 'backupPage']);
+const RETRIES = 2;
+
+async function retried<T>(prop: string, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!IDEMPOTENT.has(prop) || !isReset(e) || attempt >= RETRIES) throw e;
+      // a reset object takes a moment to come back
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+}
+
 /** Store calls timed from the Worker (inside a Durable Object the clock stands still while it computes), as kube times its etcd calls. */
 const TIMED = new Set(['get', 'list', 'commit', 'keysInNamespace', 'currentResourceVersion', 'compact']);
 const COMMIT_OPERATIONS = { ADDED: 'create', MODIFIED: 'update', DELETED: 'delete' } as const;
@@ -40,7 +57,7 @@ function timed(env: Env, stub: DurableObjectStub<Store>, shardName: string, gr: 
       if (typeof prop !== 'string' || typeof value !== 'function') return value;
       // always called as a method of the stub itself (fetch needs it as `this`), never through .apply or
       // .bind: on an RPC method those would be remote calls of methods so named
-      const method = (...args: unknown[]) => (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop](...args);
+      const method = (...args: unknown[]) => retried(prop, async () => (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop](...args));
       if (!TIMED.has(prop)) return method;
       return (...args: unknown[]) => {
         const started = Date.now();

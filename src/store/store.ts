@@ -9,6 +9,7 @@ import { compilePredicate, matches, type Attrs } from '../selectors';
 import { WatchHub } from './watch-hub';
 import { historyPolicy, compactionPoint } from './history';
 import { MetricSet, type MetricData } from '../metrics/set';
+import { abortForTest, plantedBug } from '../testing/faults';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -30,6 +31,7 @@ export interface StoreEnv {
   EDGEKUBE_HISTORY_SECONDS?: string;
   EDGEKUBE_HISTORY_MIN_EVENTS?: string;
   EDGEKUBE_HISTORY_MAX_EVENTS?: string;
+  EDGEKUBE_TEST_PLANTED_BUG?: string;
 }
 
 type Row = { rv: number; type: string; key: string; prev_rv: number | null; attrs: string; object: string };
@@ -167,20 +169,35 @@ export class Store extends DurableObject<StoreEnv> {
       const rv = this.currentResourceVersion() + 1;
       this.setMeta('rv', rv);
       const object = withResourceVersion(req.object, rv);
-      this.sql.exec(
-        'INSERT INTO log (rv, type, key, ns, prev_rv, ts, attrs, object) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        rv, req.type, req.key, req.namespace, cur?.rv ?? null, Date.now(), req.attrs, object,
-      );
-      if (req.type === 'DELETED') this.sql.exec('DELETE FROM current WHERE key = ?', req.key);
-      else this.sql.exec('INSERT INTO current (key, rv) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET rv = excluded.rv', req.key, rv);
-      event = { rv, type: req.type, key: req.key, attrs: JSON.parse(req.attrs), object, prev: cur ? this.version(cur.rv) : undefined };
+      const append = () => {
+        this.sql.exec(
+          'INSERT INTO log (rv, type, key, ns, prev_rv, ts, attrs, object) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          rv, req.type, req.key, req.namespace, cur?.rv ?? null, Date.now(), req.attrs, object,
+        );
+        if (req.type === 'DELETED') this.sql.exec('DELETE FROM current WHERE key = ?', req.key);
+        else this.sql.exec('INSERT INTO current (key, rv) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET rv = excluded.rv', req.key, rv);
+        return { rv, type: req.type, key: req.key, attrs: JSON.parse(req.attrs), object, prev: cur ? this.version(cur.rv) : undefined };
+      };
+      if (plantedBug(this.env) === 'ack-before-store') {
+        // the planted bug: answered now, stored a moment later, so reads in between miss an acknowledged write
+        setTimeout(() => this.published(this.ctx.storage.transactionSync(append)), 30);
+      } else {
+        event = append();
+      }
       return { ok: true, value: { resourceVersion: rv, object } };
     });
-    if (event) {
-      this.hub.broadcast(event);
-      this.armCompaction();
-    }
+    if (event) this.published(event);
     return result;
+  }
+
+  private published(event: LogEvent) {
+    this.hub.broadcast(event);
+    this.armCompaction();
+  }
+
+  /** Ends this instance as a crash would (test builds only). */
+  async abortForTest(): Promise<void> {
+    abortForTest(this.ctx, 'store aborted by a test');
   }
 
   private version(rv: number): { attrs: Attrs; object: string } | undefined {
@@ -273,13 +290,19 @@ export class Store extends DurableObject<StoreEnv> {
    * restore read in pages still replaces the state in one transaction, and a
    * restore that never commits changes nothing.
    */
-  async restoreStage(rows: BackupRow[], first: boolean): Promise<number> {
-    this.ctx.storage.transactionSync(() => {
-      if (first) this.sql.exec('DROP TABLE IF EXISTS restore_staging');
-      this.sql.exec('CREATE TABLE IF NOT EXISTS restore_staging (rv INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, ns TEXT NOT NULL, attrs TEXT NOT NULL, object TEXT NOT NULL)');
-      for (const r of rows) this.sql.exec('INSERT INTO restore_staging (rv, key, ns, attrs, object) VALUES (?, ?, ?, ?, ?)', r.rv, r.key, r.ns, r.attrs, r.object);
-    });
-    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM restore_staging').one().n;
+  async restoreStage(rows: BackupRow[], first: boolean): Promise<StoreResult<number>> {
+    if (first) this.sql.exec('DROP TABLE IF EXISTS restore_staging');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS restore_staging (rv INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, ns TEXT NOT NULL, attrs TEXT NOT NULL, object TEXT NOT NULL)');
+    try {
+      this.ctx.storage.transactionSync(() => {
+        for (const r of rows) this.sql.exec('INSERT INTO restore_staging (rv, key, ns, attrs, object) VALUES (?, ?, ?, ?, ?)', r.rv, r.key, r.ns, r.attrs, r.object);
+      });
+    } catch (e) {
+      // one key or one resourceVersion twice: not a backup this store wrote
+      if (/UNIQUE constraint/.test(String(e))) return { ok: false, error: 'Conflict', message: `the backup holds a key or a resourceVersion twice (${String(e)})` };
+      throw e;
+    }
+    return { ok: true, value: this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM restore_staging').one().n };
   }
 
   /**
@@ -292,6 +315,9 @@ export class Store extends DurableObject<StoreEnv> {
    */
   async restoreCommit(backupResourceVersion: number, count: number): Promise<StoreResult<{ resourceVersion: number }>> {
     const result = this.ctx.storage.transactionSync((): StoreResult<{ resourceVersion: number }> => {
+      if (!this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'restore_staging'`).one().n) {
+        return { ok: false, error: 'Conflict', message: 'nothing is staged for a restore' };
+      }
       const staged = this.sql.exec<{ n: number; top: number | null }>('SELECT count(*) AS n, max(rv) AS top FROM restore_staging').one();
       if (staged.n !== count) return { ok: false, error: 'Conflict', message: `${staged.n} objects are staged for this restore, not the backup's ${count}` };
       if ((staged.top ?? 0) > backupResourceVersion) return { ok: false, error: 'Conflict', message: `an object's resourceVersion ${staged.top} is after the backup's ${backupResourceVersion}` };

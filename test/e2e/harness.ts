@@ -152,6 +152,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
       '--persist-to', persistDir,
       '--log-level', 'info',
       '--show-interactive-dev-session=false',
+      // the test build: fault routes and planted bugs exist (src/testing/faults.ts)
+      '--define', '__EDGEKUBE_TEST__:true',
     ]
     if (!opts.secure && !opts.tls) args.push('--var', 'EDGEKUBE_INSECURE_PORT:true')
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)

@@ -133,8 +133,13 @@ describe('hostile input', () => {
     const res = await fetch(`${e.url}/api/v1/namespaces/${NS}/configmaps?watch=maybe&resourceVersion=0`, { signal: ac.signal })
     expect(res.status).toBe(200)
     const reader = res.body!.getReader()
-    const first = new TextDecoder().decode((await reader.read()).value)
-    expect(JSON.parse(first.split('\n')[0]).type).toBe('ADDED')
+    let text = ''
+    while (!/\S[^\n]*\n/.test(text)) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    expect(JSON.parse(text.trim().split('\n')[0]).type, JSON.stringify(text.slice(0, 300))).toBe('ADDED')
     ac.abort()
     const list = await e.http('GET', `/api/v1/namespaces/${NS}/configmaps?watch=false`)
     expect((list.json as { kind: string }).kind).toBe('ConfigMapList')
