@@ -45,6 +45,34 @@ export function adminRoutes(app: Hono<ApiEnv>) {
     return c.json({ kind: 'RestoreStage', staged });
   });
 
+  // Point-in-time recovery: the Durable Object's own bookmarks (deployed only; 30 days back)
+  app.get('/admin/v1/shards/:shard/bookmark', async (c) => {
+    const time = new URL(c.req.url).searchParams.get('time');
+    const bookmark = unwrap(await stubOf(c).pointInTimeBookmark(time === null ? undefined : timeOf(time)));
+    return c.json({ kind: 'Bookmark', shard: c.req.param('shard'), ...(time ? { time } : {}), bookmark });
+  });
+
+  app.post('/admin/v1/shards/:shard/point-in-time-restore', async (c) => {
+    const body = await jsonBody(c) as { time?: unknown; bookmark?: unknown } | null;
+    const stub = stubOf(c);
+    const bookmark = typeof body?.bookmark === 'string' ? body.bookmark : unwrap(await stub.pointInTimeBookmark(timeOf(body?.time)));
+    const { previous, session } = unwrap(await stub.pointInTimeRestore(bookmark));
+    // the object restarts into the restored state; then its resourceVersions move past every one it handed out
+    let resourceVersion: number | undefined;
+    for (let attempt = 0; resourceVersion === undefined; attempt++) {
+      try {
+        resourceVersion = await stubOf(c).markRestoredAt(previous, session);
+      } catch (e) {
+        if (attempt >= 20) throw e;
+      }
+      if (resourceVersion === undefined) {
+        if (attempt >= 20) throw failure(504, 'Timeout', 'the store did not restart into the restored state in time; its resourceVersions are not yet moved past the old ones');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return c.json({ kind: 'RestoreResult', shard: c.req.param('shard'), bookmark, resourceVersion: String(resourceVersion) });
+  });
+
   app.post('/admin/v1/shards/:shard/restore/commit', async (c) => {
     const stub = stubOf(c);
     const body = await jsonBody(c) as { resourceVersion?: unknown; count?: unknown } | null;
@@ -52,6 +80,14 @@ export function adminRoutes(app: Hono<ApiEnv>) {
     const done = unwrap(await stub.restoreCommit(parseResourceVersion(body.resourceVersion), body.count));
     return c.json({ kind: 'RestoreResult', resourceVersion: String(done.resourceVersion) });
   });
+}
+
+/** The time a point-in-time request names: RFC 3339, within the platform's 30 days. */
+function timeOf(value: unknown): number {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(t)) throw badRequest('time must be an RFC 3339 timestamp, such as 2026-12-07T10:00:00Z');
+  if (t > Date.now()) throw badRequest(`time ${value} is in the future`);
+  return t;
 }
 
 function stubOf(c: Context<ApiEnv>) {
@@ -86,5 +122,6 @@ function unwrap<T>(r: StoreResult<T>): T {
   if (r.ok) return r.value;
   if (r.error === 'Expired') throw gone(r.message ?? 'expired');
   if (r.error === 'Conflict') throw failure(409, 'Conflict', r.message ?? 'conflict');
+  if (r.error === 'NotFound') throw badRequest(r.message ?? 'not found');
   throw failure(400, 'BadRequest', r.message ?? r.error);
 }

@@ -40,6 +40,8 @@ export class Store extends DurableObject<StoreEnv> {
   private readonly sql: SqlStorage;
   private readonly hub: WatchHub;
   private alarmArmed = false;
+  /** This instance's life: a point-in-time restore is done in the next one. */
+  private readonly session = crypto.randomUUID();
 
   constructor(ctx: DurableObjectState, env: StoreEnv) {
     super(ctx, env);
@@ -321,18 +323,62 @@ export class Store extends DurableObject<StoreEnv> {
       const staged = this.sql.exec<{ n: number; top: number | null }>('SELECT count(*) AS n, max(rv) AS top FROM restore_staging').one();
       if (staged.n !== count) return { ok: false, error: 'Conflict', message: `${staged.n} objects are staged for this restore, not the backup's ${count}` };
       if ((staged.top ?? 0) > backupResourceVersion) return { ok: false, error: 'Conflict', message: `an object's resourceVersion ${staged.top} is after the backup's ${backupResourceVersion}` };
-      const rv = Math.max(backupResourceVersion, this.currentResourceVersion()) + 1;
+      const before = this.currentResourceVersion();
       this.sql.exec('DELETE FROM log');
       this.sql.exec('DELETE FROM current');
       this.sql.exec(`INSERT INTO log (rv, type, key, ns, prev_rv, ts, attrs, object) SELECT rv, 'ADDED', key, ns, NULL, ?, attrs, object FROM restore_staging`, Date.now());
       this.sql.exec('INSERT INTO current (key, rv) SELECT key, rv FROM restore_staging');
       this.sql.exec('DROP TABLE restore_staging');
-      this.setMeta('rv', rv);
-      this.setMeta('compacted', rv);
-      return { ok: true, value: { resourceVersion: rv } };
+      return { ok: true, value: { resourceVersion: this.markRestored(Math.max(backupResourceVersion, before)) } };
     });
     if (result.ok) this.hub.expireAll(result.value.resourceVersion);
     return result;
+  }
+
+  /**
+   * After the state was replaced: the shard's resourceVersion moves past
+   * `seen` (every version it ever handed out), and history up to it counts
+   * as compacted, so no resourceVersion names two states.
+   */
+  private markRestored(seen: number): number {
+    const rv = Math.max(seen, this.currentResourceVersion()) + 1;
+    this.setMeta('rv', rv);
+    this.setMeta('compacted', rv);
+    return rv;
+  }
+
+  /**
+   * Point-in-time recovery (deployed Durable Objects only; local runtimes keep
+   * no bookmarks): the bookmark of the state at `at` (ms since the epoch), or of now.
+   */
+  async pointInTimeBookmark(at?: number): Promise<StoreResult<string>> {
+    try {
+      const bookmark = at === undefined ? await this.ctx.storage.getCurrentBookmark() : await this.ctx.storage.getBookmarkForTime(at);
+      if (/^[0-]+$/.test(bookmark)) return { ok: false, error: 'NotFound', message: 'this runtime keeps no bookmarks: point-in-time recovery is a feature of deployed Durable Objects' };
+      return { ok: true, value: bookmark };
+    } catch (e) {
+      return { ok: false, error: 'NotFound', message: `no bookmark for that time: ${(e as Error).message}` };
+    }
+  }
+
+  /** Schedules the restore of `bookmark` and restarts this instance so that it happens; markRestoredAt finishes it. */
+  async pointInTimeRestore(bookmark: string): Promise<StoreResult<{ previous: number; session: string }>> {
+    const previous = this.currentResourceVersion();
+    try {
+      await this.ctx.storage.onNextSessionRestoreBookmark(bookmark);
+    } catch (e) {
+      return { ok: false, error: 'NotFound', message: `the bookmark cannot be restored: ${(e as Error).message}` };
+    }
+    setTimeout(() => this.ctx.abort('point-in-time restore'), 0);
+    return { ok: true, value: { previous, session: this.session } };
+  }
+
+  /** The second half of a point-in-time restore, in the restored session (undefined while the old one lingers): see markRestored. */
+  async markRestoredAt(previous: number, oldSession: string): Promise<number | undefined> {
+    if (this.session === oldSession) return undefined;
+    const rv = this.ctx.storage.transactionSync(() => this.markRestored(previous));
+    this.hub.expireAll(rv);
+    return rv;
   }
 
   // ---- watch ---------------------------------------------------------------

@@ -165,4 +165,16 @@ describe('backup and restore', () => {
     const widgets = await b.kubectl(['get', 'widgets', '-A', '--no-headers'])
     expect(widgets.stdout.trim().split('\n').length).toBe(PER_KIND)
   }, 120_000)
+
+  it('point-in-time recovery says plainly that a local runtime keeps no bookmarks, and checks what it is asked', async () => {
+    const bookmark = await b.http('GET', '/admin/v1/shards/cluster/bookmark')
+    expect(bookmark.status).toBe(400)
+    expect((bookmark.json as { message: string }).message).toContain('keeps no bookmarks')
+    const restore = (body: unknown) => b.http('POST', '/admin/v1/shards/cluster/point-in-time-restore', body)
+    expect(((await restore({ time: 'yesterday' })).json as { message: string }).message).toContain('RFC 3339')
+    expect(((await restore({ time: new Date(Date.now() + 3_600_000).toISOString() })).json as { message: string }).message).toContain('in the future')
+    expect((await b.http('GET', '/admin/v1/shards/elsewhere/bookmark')).status).toBe(404)
+    // nothing was restored
+    expect((await b.http('GET', '/api/v1/namespaces/team-a/configmaps/after-restore')).status).toBe(200)
+  })
 })
