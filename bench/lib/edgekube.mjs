@@ -57,7 +57,7 @@ export async function buildWorker(root, outdir, log) {
 }
 
 /** Starts the bundle in Miniflare on a real loopback socket; returns { mf, target, url }. */
-export async function startMiniflare({ root, scriptPath, log }) {
+export async function startMiniflare({ root, scriptPath, log, bindings = {} }) {
   const { Miniflare } = await import('miniflare')
   const cfg = readWranglerConfig(root)
   log(`Miniflare: compatibility ${cfg.compatibilityDate} [${cfg.compatibilityFlags.join(', ')}], durable objects ${Object.entries(cfg.durableObjects).map(([b, d]) => `${b}=${d.className}${d.useSQLite ? ' (SQLite)' : ''}`).join(', ')}, in-memory storage`)
@@ -86,7 +86,7 @@ export async function startMiniflare({ root, scriptPath, log }) {
     compatibilityFlags: cfg.compatibilityFlags,
     durableObjects: cfg.durableObjects,
     // The benchmark speaks plain HTTP on loopback as \`npm start\` does: the insecure port, every request the local admin.
-    bindings: { ...cfg.vars, EDGEKUBE_INSECURE_PORT: 'true' },
+    bindings: { ...cfg.vars, EDGEKUBE_INSECURE_PORT: 'true', ...bindings },
     durableObjectsPersist: false,
     cf: false,
     host: '127.0.0.1',

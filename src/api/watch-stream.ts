@@ -13,6 +13,9 @@ import { encodeWatchEvent, lengthDelimited, PROTOBUF_MEDIA_TYPE } from '../proto
 
 const encoder = new TextEncoder();
 
+/** How much of a watch may wait for a slow client before the watch is ended. */
+const WATCH_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** kube-apiserver ends watches after minRequestTimeout * (1 + rand): 30 to 60 minutes. */
 const defaultTimeoutSeconds = () => Math.floor(1800 * (1 + Math.random()));
 
@@ -51,11 +54,18 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
     server.addEventListener('close', () => stop());
     response = new Response(null, { status: 101, webSocket: client });
   } else {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    // A client that reads slower than events come would otherwise buffer without bound here: past
+    // WATCH_BUFFER_BYTES its watch ends (what it was sent still drains) and it watches again from
+    // its last resourceVersion, as kube-apiserver closes a watcher whose buffer is full.
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, new ByteLengthQueuingStrategy({ highWaterMark: WATCH_BUFFER_BYTES }));
     const writer = writable.getWriter();
+    const write = (chunk: Uint8Array) => {
+      writer.write(chunk).catch(() => stop());
+      if ((writer.desiredSize ?? 1) <= 0) stop();
+    };
     deliver = format === 'protobuf'
-      ? (text) => { for (const f of frames(text, true)) writer.write(f).catch(() => stop()); }
-      : (text) => { writer.write(encoder.encode(text)).catch(() => stop()); };
+      ? (text) => { for (const f of frames(text, true)) write(f); }
+      : (text) => write(encoder.encode(text));
     finish = () => { writer.close().catch(() => undefined); };
     writer.closed.catch(() => stop());
     response = new Response(readable, {

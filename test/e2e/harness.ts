@@ -168,6 +168,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
         ...process.env,
         PORT: String(port),
         EDGEKUBE_STATE: persistDir,
+        // a dev registry of its own: another suite's wrangler starting or stopping must not reload this one mid-request
+        WRANGLER_REGISTRY_PATH: path.join(persistDir, 'wrangler-registry'),
         ...(opts.tokenAuthFile ? { EDGEKUBE_TOKEN_AUTH_FILE: opts.tokenAuthFile } : {}),
         CLOUDFLARE_CF_FETCH_ENABLED: 'false',
         WRANGLER_SEND_METRICS: 'false',
