@@ -23,7 +23,6 @@ export interface ListOptions {
  * absent, "0" and "false" in any case are false, anything else (`watch=maybe`, `watch=`) true.
  */
 export const queryBool = (v: string | null) => v !== null && v !== '0' && v.toLowerCase() !== 'false';
-const bool = queryBool;
 
 /** Field selector names every kind accepts. */
 const META_FIELDS = ['metadata.name', 'metadata.namespace'];
@@ -39,8 +38,8 @@ export function parseListOptions(q: URLSearchParams, def: ResourceDefinition, wa
     resourceVersionMatch: (q.get('resourceVersionMatch') ?? '') as ListOptions['resourceVersionMatch'],
     limit: limit ? Number(limit) : 0,
     continue: q.get('continue') ?? '',
-    allowWatchBookmarks: bool(q.get('allowWatchBookmarks')),
-    sendInitialEvents: sie === null ? undefined : bool(sie),
+    allowWatchBookmarks: queryBool(q.get('allowWatchBookmarks')),
+    sendInitialEvents: sie === null ? undefined : queryBool(sie),
     timeoutSeconds: timeout ? Number(timeout) : undefined,
   };
   // integers a number holds exactly: past that SQLite refuses the bound value (kube's int64 overflows a little later)

@@ -51,7 +51,7 @@ describe('checkLinearizable with the key-value model', () => {
       op(1, 2, 3, { op: 'list' }, { ok: true, rv: 9, items: { a: ['x', 5] } }),
       op(0, 4, 5, { op: 'create', key: 'b', value: 'y' }, { ok: true, rv: 8 }),
     ]).ok).toBe(false)
-    // a list that shows b's create (rv 6) but not a's earlier update (rv 5 -> 7 came after? no: a's update returned first)
+    // a list that shows b's create (rv 7) but not a's update (rv 6), which returned before b's create was called
     expect(check([
       op(0, 0, 1, { op: 'create', key: 'a', value: 'x' }, { ok: true, rv: 5 }),
       op(0, 2, 3, { op: 'update', key: 'a', value: 'x2' }, { ok: true, rv: 6 }),
