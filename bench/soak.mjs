@@ -12,15 +12,21 @@
 //   go to bench/soak.md. Runs SOAK_MINUTES=30.
 //
 // The bundle runs in Miniflare as `npm run bench` runs it (workerd's own
-// socket, in-memory storage). Exit status 1 when a verdict fails.
+// socket, in-memory storage). Exit status 1 when a verdict fails. The V8 heap
+// is read through workerd's inspector after a forced full collection (what
+// RSS cannot tell: a leak from V8 sizing its heap); SOAK_HEAP_SNAPSHOTS=DIR
+// also writes a heap snapshot per window for DevTools' Memory tab.
+// SOAK_WATCH_TRANSPORT=websocket watches over WebSockets instead of HTTP.
 
 import fs from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildWorker, configMap, startMiniflare } from './lib/edgekube.mjs'
-import { openLineStream, request, summarize } from './lib/http.mjs'
+import { openLineStream, openWebSocketLines, request, summarize } from './lib/http.mjs'
+import { openWorkerInspector } from './lib/inspector.mjs'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(BENCH_DIR, '..')
@@ -36,6 +42,8 @@ const CFG = {
   writers: Math.floor(num('SOAK_WRITERS', 8)),
   watchers: Math.floor(num('SOAK_WATCHERS', 20)),
   objects: Math.floor(num('SOAK_OBJECTS', 200)),
+  // http (a chunked stream, as kubectl and client-go) or websocket
+  transport: process.env.SOAK_WATCH_TRANSPORT ?? 'http',
 }
 const NS = 'soak'
 const log = (msg) => console.log(`[soak] ${msg}`)
@@ -63,7 +71,10 @@ async function main() {
   log(`${CFG.minutes} min of ${CFG.writers} writers and ${CFG.watchers} watchers over ${CFG.objects} ConfigMaps, a line every ${CFG.windowSeconds} s`)
   const scriptPath = await buildWorker(ROOT, path.join(tmp, 'dist'), (m) => log(m))
   // SOAK_VARS='{"EDGEKUBE_HISTORY_SECONDS":"60"}': Worker variables for this run
-  const { mf, target } = await startMiniflare({ root: ROOT, scriptPath, log: (m) => log(m), bindings: JSON.parse(process.env.SOAK_VARS ?? '{}') })
+  const inspectorPort = await freePort()
+  const { mf, target } = await startMiniflare({ root: ROOT, scriptPath, log: (m) => log(m), bindings: JSON.parse(process.env.SOAK_VARS ?? '{}'), inspectorPort })
+  const inspector = await openWorkerInspector(inspectorPort)
+  log(`V8 heap of the worker after a full collection: ${(await inspector.heapAfterGc()).toFixed(1)} MiB (inspector on port ${inspectorPort})`)
   const agent = new http.Agent({ keepAlive: true, maxSockets: CFG.writers + 4 })
   const call = (method, p, body) => request(target, { method, path: p, body, agent })
   const base = `/api/v1/namespaces/${NS}/configmaps`
@@ -82,7 +93,7 @@ async function main() {
     for (let i = 0; i < CFG.watchers; i++) {
       let rv = JSON.parse(created.body).metadata.resourceVersion
       const open = async () => {
-        const w = await openLineStream(target, {
+        const w = await (CFG.transport === 'websocket' ? openWebSocketLines : openLineStream)(target, {
           path: `${base}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`,
           onLine: (line, t) => {
             const ev = JSON.parse(line)
@@ -135,16 +146,17 @@ async function main() {
     })()
 
     const windows = []
-    console.log('\n  min   requests  errors  p99 req ms  watch p50 ms  watch p99 ms  workerd RSS MiB')
+    console.log('\n  min   requests  errors  p99 req ms  watch p50 ms  watch p99 ms  workerd RSS MiB  V8 heap MiB')
     while (Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, Math.min(CFG.windowSeconds * 1000, Math.max(0, deadline - Date.now()))))
       const w = window
       window = newWindow()
       const req = summarize(w.latency)
       const watch = summarize(w.watchLatency)
-      const row = { minute: (windows.length + 1) * CFG.windowSeconds / 60, requests: w.requests, errors: w.errors.length, reqP99: req.p99, watchP50: watch.p50, watchP99: watch.p99, watchEvents: watch.n, rss: workerdRssMiB(), firstError: w.errors[0] }
+      const row = { minute: (windows.length + 1) * CFG.windowSeconds / 60, requests: w.requests, errors: w.errors.length, reqP99: req.p99, watchP50: watch.p50, watchP99: watch.p99, watchEvents: watch.n, rss: workerdRssMiB(), heap: await inspector.heapAfterGc(), firstError: w.errors[0] }
       windows.push(row)
-      console.log(`  ${row.minute.toFixed(1).padStart(4)}  ${String(row.requests).padStart(9)}  ${String(row.errors).padStart(6)}  ${row.reqP99.toFixed(1).padStart(10)}  ${row.watchP50.toFixed(1).padStart(12)}  ${row.watchP99.toFixed(1).padStart(12)}  ${row.rss.toFixed(0).padStart(15)}${row.firstError ? `  (${row.firstError})` : ''}`)
+      if (process.env.SOAK_HEAP_SNAPSHOTS) await inspector.snapshot(path.join(process.env.SOAK_HEAP_SNAPSHOTS, `worker-${windows.length}.heapsnapshot`))
+      console.log(`  ${row.minute.toFixed(1).padStart(4)}  ${String(row.requests).padStart(9)}  ${String(row.errors).padStart(6)}  ${row.reqP99.toFixed(1).padStart(10)}  ${row.watchP50.toFixed(1).padStart(12)}  ${row.watchP99.toFixed(1).padStart(12)}  ${row.rss.toFixed(0).padStart(15)}  ${row.heap.toFixed(1).padStart(11)}${row.firstError ? `  (${row.firstError})` : ''}`)
     }
     stopped = true
     await Promise.all([...writers, marker])
@@ -155,9 +167,11 @@ async function main() {
     const errors = windows.reduce((a, w) => a + w.errors, 0)
     const totalEvents = windows.reduce((a, w) => a + w.watchEvents, 0)
     const rssGrowth = last.rss / first.rss
+    const heapGrowth = last.heap / first.heap
     const p99Growth = last.watchP99 / first.watchP99
     const verdicts = [
       { what: 'no error responses', ok: errors === 0, detail: `${errors} errors in ${windows.reduce((a, w) => a + w.requests, 0).toLocaleString('en-US')} requests` },
+      { what: 'V8 heap of the Worker and its Durable Objects flat after a full collection (last ÷ first window ≤ 1.25)', ok: heapGrowth <= 1.25, detail: `${first.heap.toFixed(1)} → ${last.heap.toFixed(1)} MiB (×${heapGrowth.toFixed(2)})` },
       { what: 'workerd memory flat (last ÷ first window ≤ 1.25)', ok: rssGrowth <= 1.25, detail: `${first.rss.toFixed(0)} → ${last.rss.toFixed(0)} MiB (×${rssGrowth.toFixed(2)})` },
       { what: 'watch latency p99 does not grow (last ÷ first window ≤ 1.5)', ok: p99Growth <= 1.5, detail: `${first.watchP99.toFixed(1)} → ${last.watchP99.toFixed(1)} ms (×${p99Growth.toFixed(2)})` },
       // the last marker may still be on its way when the run stops
@@ -170,9 +184,9 @@ async function main() {
       '',
       `Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; the Worker and its Durable Objects in one workerd (Miniflare, in-memory storage).`,
       '',
-      '| minute | requests | errors | request p99 ms | watch p50 ms | watch p99 ms | workerd RSS MiB |',
-      '|---:|---:|---:|---:|---:|---:|---:|',
-      ...windows.map((w) => `| ${w.minute.toFixed(1)} | ${w.requests} | ${w.errors} | ${w.reqP99.toFixed(1)} | ${w.watchP50.toFixed(1)} | ${w.watchP99.toFixed(1)} | ${w.rss.toFixed(0)} |`),
+      '| minute | requests | errors | request p99 ms | watch p50 ms | watch p99 ms | workerd RSS MiB | V8 heap MiB |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...windows.map((w) => `| ${w.minute.toFixed(1)} | ${w.requests} | ${w.errors} | ${w.reqP99.toFixed(1)} | ${w.watchP50.toFixed(1)} | ${w.watchP99.toFixed(1)} | ${w.rss.toFixed(0)} | ${w.heap.toFixed(1)} |`),
       '',
       ...verdicts.map((v) => `- ${v.ok ? 'PASS' : 'FAIL'}: ${v.what}: ${v.detail}`),
       '',
@@ -182,9 +196,19 @@ async function main() {
     if (!verdicts.every((v) => v.ok)) process.exitCode = 1
   } finally {
     agent.destroy()
+    inspector.close()
     await mf.dispose()
     fs.rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+/** A loopback port nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)) })
+  })
 }
 
 function newWindow() {

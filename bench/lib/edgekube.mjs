@@ -57,7 +57,7 @@ export async function buildWorker(root, outdir, log) {
 }
 
 /** Starts the bundle in Miniflare on a real loopback socket; returns { mf, target, url }. */
-export async function startMiniflare({ root, scriptPath, log, bindings = {} }) {
+export async function startMiniflare({ root, scriptPath, log, bindings = {}, inspectorPort }) {
   const { Miniflare } = await import('miniflare')
   const cfg = readWranglerConfig(root)
   log(`Miniflare: compatibility ${cfg.compatibilityDate} [${cfg.compatibilityFlags.join(', ')}], durable objects ${Object.entries(cfg.durableObjects).map(([b, d]) => `${b}=${d.className}${d.useSQLite ? ' (SQLite)' : ''}`).join(', ')}, in-memory storage`)
@@ -92,6 +92,7 @@ export async function startMiniflare({ root, scriptPath, log, bindings = {} }) {
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio(stdout, stderr) { forward(stdout); forward(stderr) },
+    ...(inspectorPort ? { inspectorPort } : {}),
   })
   const url = await mf.ready
   const target = { host: url.hostname, port: Number(url.port) }

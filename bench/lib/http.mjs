@@ -246,3 +246,23 @@ export async function runWatch({ watchers, writes, open, write, log }) {
     for (const c of closers) try { c() } catch {}
   }
 }
+
+/**
+ * A watch over a WebSocket, as kubectl's and client-go's websocket watch
+ * (one event per message); same callbacks as openLineStream.
+ */
+export async function openWebSocketLines(target, { path, onLine, onEnd }) {
+  const { default: WebSocket } = await import('ws')
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${target.host}:${target.port}${path}`)
+    ws.once('open', () => resolve({ close: () => ws.terminate() }))
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`GET ${path} (websocket) -> HTTP ${res.statusCode}`)))
+    ws.once('error', (e) => { reject(e); onEnd?.(e.message) })
+    ws.on('message', (data) => {
+      const t = performance.now()
+      const line = String(data).trim()
+      if (line) onLine(line, t)
+    })
+    ws.once('close', () => onEnd?.('closed'))
+  })
+}

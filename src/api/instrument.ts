@@ -82,10 +82,14 @@ export function instrument(app: Hono<ApiEnv>) {
 }
 
 /**
- * A long-running request counts while its body streams, piped natively (no
- * JavaScript per chunk) through an identity stream whose pipe settles when
- * the body ends or the client goes away. An upgraded connection (exec over
- * WebSocket) has no body to follow.
+ * A long-running request counts while its body streams. A handler that writes
+ * its body itself (a watch) says when it ends; any other body (a proxied log
+ * or response) is piped natively (no JavaScript per chunk) through an identity
+ * stream whose pipe settles when the body ends or the client goes away. A
+ * body written from JavaScript must not be piped so: workerd's pipe from a
+ * JavaScript stream keeps a promise per chunk for as long as the stream lives
+ * (bench:soak saw a watch's heap grow by one per event). An upgraded
+ * connection (exec over WebSocket) has no body to follow.
  */
 function trackStream(c: Context<ApiEnv>, labels: Labels) {
   const body = c.res.body;
@@ -95,6 +99,11 @@ function trackStream(c: Context<ApiEnv>, labels: Labels) {
     track('apiserver_longrunning_requests', labels, -1);
     return flushSoon(c.env);
   };
+  const ended = c.get('streamEnded');
+  if (ended) {
+    c.executionCtx.waitUntil(ended.then(end, end));
+    return;
+  }
   const { readable, writable } = new IdentityTransformStream();
   c.executionCtx.waitUntil(body.pipeTo(writable).then(end, end));
   c.res = new Response(readable, c.res);

@@ -15,4 +15,12 @@ export interface AuditRecord {
   annotations?: Record<string, string>;
 }
 
-export type ApiEnv = { Bindings: Env; Variables: { user: UserInfo; audit: AuditRecord } };
+export type ApiEnv = {
+  Bindings: Env;
+  Variables: {
+    user: UserInfo;
+    audit: AuditRecord;
+    /** Set by a handler whose body it writes itself: settles when that stream ends. */
+    streamEnded?: Promise<void>;
+  };
+};

@@ -2,6 +2,7 @@
 // client as a chunked HTTP stream (or WebSocket messages), converting objects
 // to Tables when asked, with bookmarks/heartbeats and the watch timeout.
 import type { Context } from 'hono';
+import type { ApiEnv } from './types';
 import type { Operation } from '../request/info';
 import type { ListOptions } from '../request/options';
 import type { RestContext } from '../rest/context';
@@ -19,7 +20,7 @@ const WATCH_BUFFER_BYTES = 8 * 1024 * 1024;
 /** kube-apiserver ends watches after minRequestTimeout * (1 + rand): 30 to 60 minutes. */
 const defaultTimeoutSeconds = () => Math.floor(1800 * (1 + Math.random()));
 
-export async function serveWatch(c: Context, ctx: RestContext, op: Operation, opts: ListOptions): Promise<Response> {
+export async function serveWatch(c: Context<ApiEnv>, ctx: RestContext, op: Operation, opts: ListOptions): Promise<Response> {
   // A watch-list stream cannot be a Table (406), but a client that also takes JSON gets JSON.
   // YAML has no streaming form in kube: a watch asked for in YAML is JSON.
   const negotiated = negotiateObject(c.req.header('accept'), opts.sendInitialEvents !== true, op.def.protobuf !== false);
@@ -43,6 +44,7 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
   let deliver: (text: string) => void;
   let finish: () => void;
   let response: Response;
+  let replayed = () => {};
   if (clientSocket) {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -54,15 +56,24 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
     server.addEventListener('close', () => stop());
     response = new Response(null, { status: 101, webSocket: client });
   } else {
-    // A client that reads slower than events come would otherwise buffer without bound here: past
-    // WATCH_BUFFER_BYTES its watch ends (what it was sent still drains) and it watches again from
-    // its last resourceVersion, as kube-apiserver closes a watcher whose buffer is full.
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, new ByteLengthQueuingStrategy({ highWaterMark: WATCH_BUFFER_BYTES }));
+    // workerd's own pipe, not a JavaScript stream: workerd pumps a JavaScript stream into a
+    // response with a chain of promises that grows with every chunk for as long as the watch
+    // lives (workerd#5665; bench:soak measures it). A write to this pipe settles once the
+    // client has taken it, so what is unsettled waits for the client. The replay (history or
+    // initial list, bounded by the store's history) may all wait; past it, once
+    // WATCH_BUFFER_BYTES of live events wait too, the watch ends (what was sent still drains)
+    // and the client watches again from its last resourceVersion, as kube-apiserver closes a
+    // watcher whose buffer is full.
+    const { readable, writable } = new IdentityTransformStream();
     const writer = writable.getWriter();
+    let waiting = 0;
+    let limit = Infinity;
     const write = (chunk: Uint8Array) => {
-      writer.write(chunk).catch(() => stop());
-      if ((writer.desiredSize ?? 1) <= 0) stop();
+      waiting += chunk.byteLength;
+      writer.write(chunk).then(() => { waiting -= chunk.byteLength; }, () => stop());
+      if (waiting > limit) stop();
     };
+    replayed = () => { limit = waiting + WATCH_BUFFER_BYTES; };
     deliver = format === 'protobuf'
       ? (text) => { for (const f of frames(text, true)) write(f); }
       : (text) => write(encoder.encode(text));
@@ -81,6 +92,8 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
   }
 
   let stopped = false;
+  let ended!: () => void;
+  c.set('streamEnded', new Promise<void>((resolve) => { ended = resolve; }));
   const heartbeat = setInterval(() => {
     // Bookmarks come from the store (they carry its resourceVersion); without
     // them a bare newline still finds clients that went away.
@@ -95,9 +108,11 @@ export async function serveWatch(c: Context, ctx: RestContext, op: Operation, op
     clearTimeout(deadline);
     try { store.close(1000, 'watch ended'); } catch { /* already closed */ }
     finish();
+    ended();
   }
   store.addEventListener('message', (ev) => {
-    if (stopped || typeof ev.data !== 'string') return;
+    if (stopped) return;
+    if (typeof ev.data !== 'string') return replayed();
     deliver(convert ? ev.data.split('\n').filter(Boolean).map(convert).join('') : ev.data);
   });
   store.addEventListener('close', () => stop());

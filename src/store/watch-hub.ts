@@ -22,6 +22,13 @@ const FRAME_BYTES = 512 * 1024;
 
 export const WATCH_SPEC_HEADER = 'x-edgekube-watch';
 
+/**
+ * Sent as the one binary message of a watch, after its replay (the history
+ * from its resourceVersion, or the initial list): what follows is live. Event
+ * lines are text messages.
+ */
+export const WATCH_REPLAYED = new Uint8Array([1]);
+
 export class WatchHub {
   private readonly watchers = new Map<WebSocket, Watcher>();
   /** apiserver_watch_events_total since this shard started. */
@@ -111,7 +118,7 @@ export class WatchHub {
     w.started = true;
     w.after = Math.max(current, spec.resourceVersion ?? 0);
     this.remember(ws, { spec, started: true, after: w.after });
-    if (!send(ws, lines)) this.close(ws, 1011);
+    if (!send(ws, lines) || !sendReplayed(ws)) this.close(ws, 1011);
     else if (lines.length) this.sent.add('apiserver_watch_events_total', watchLabels(spec), lines.length);
   }
 
@@ -184,6 +191,15 @@ function send(ws: WebSocket, lines: string[]): boolean {
       frame += l + '\n';
     }
     if (frame) ws.send(frame);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sendReplayed(ws: WebSocket): boolean {
+  try {
+    ws.send(WATCH_REPLAYED);
     return true;
   } catch {
     return false;
