@@ -352,11 +352,16 @@ export interface RawWatch {
   isEnded(): boolean
   /** Resolves with the first event (from index `from`) matching `pred`. */
   waitFor(pred: (e: WatchEvent) => boolean, timeoutMs?: number, from?: number): Promise<WatchEvent>
+  /** Starts reading a watch opened paused. */
+  resume(): void
   close(): void
 }
 
-/** A watch read with node:http (Accept-Encoding: identity), NDJSON parsed line by line. */
-export function rawWatch(baseUrl: string, urlPath: string, headers: Record<string, string> = {}): RawWatch {
+/**
+ * A watch read with node:http (Accept-Encoding: identity), NDJSON parsed line
+ * by line; `paused` reads the headers and then nothing until resume().
+ */
+export function rawWatch(baseUrl: string, urlPath: string, headers: Record<string, string> = {}, { paused = false } = {}): RawWatch {
   const events: WatchEvent[] = []
   let ended = false
   let endResolve!: () => void
@@ -380,7 +385,12 @@ export function rawWatch(baseUrl: string, urlPath: string, headers: Record<strin
   }
   const ca = caFor(baseUrl)
   const get = ca ? https.get : http.get
+  let resume = () => {}
   const req = get(baseUrl + urlPath, { ...(ca ? { ca } : {}), headers: { accept: 'application/json', 'accept-encoding': 'identity', ...headers } }, (res) => {
+    if (paused) {
+      res.pause()
+      resume = () => res.resume()
+    }
     statusResolve(res.statusCode ?? 0)
     res.setEncoding('utf8')
     let buf = ''
@@ -446,6 +456,7 @@ export function rawWatch(baseUrl: string, urlPath: string, headers: Record<strin
         check()
       })
     },
+    resume: () => resume(),
     close() {
       req.destroy()
       finish()

@@ -3,9 +3,8 @@
 // watcher whose buffer fills), what it was sent still arrives in order, it
 // resumes from its last resourceVersion without a gap, and other watchers of
 // the same objects keep getting events meanwhile.
-import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNamespace, describeResponse, setupE2E, type E2E, type RawWatch } from './harness'
+import { createNamespace, describeResponse, rawWatch, setupE2E, type E2E, type RawWatch } from './harness'
 
 let e: E2E
 const NS = 'watch-flow'
@@ -22,45 +21,14 @@ afterAll(async () => {
   await e?.close()
 })
 
-interface Stalled { lines: string[]; ended: Promise<string>; resume(): void; close(): void }
-
-/** A watch whose client reads the headers and then nothing until resume(). */
-function stalledWatch(urlPath: string): Promise<Stalled> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(e.url + urlPath, { headers: { accept: 'application/json', 'accept-encoding': 'identity' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`GET ${urlPath}: HTTP ${res.statusCode}`))
-      res.pause()
-      const lines: string[] = []
-      let buf = ''
-      res.setEncoding('utf8')
-      const ended = new Promise<string>((done) => {
-        res.on('end', () => done('end'))
-        res.on('close', () => done('close'))
-        res.on('error', (err) => done(err.message))
-      })
-      res.on('data', (chunk: string) => {
-        buf += chunk
-        let nl: number
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim()
-          buf = buf.slice(nl + 1)
-          if (line) lines.push(line)
-        }
-      })
-      res.pause()
-      resolve({ lines, ended, resume: () => res.resume(), close: () => req.destroy() })
-    })
-    req.on('error', reject)
-  })
-}
-
 describe('a watcher that stops reading', () => {
   it('is ended at its buffer bound, gets what was sent in order, resumes without a gap, and slows no one else', { timeout: 180_000 }, async () => {
     const list = await e.http('GET', `/api/v1/namespaces/${NS}/configmaps`)
     expect(list.status, describeResponse('GET', 'configmaps', list)).toBe(200)
     const from = list.json.metadata.resourceVersion as string
     const watchPath = `/api/v1/namespaces/${NS}/configmaps?watch=true&resourceVersion=${from}`
-    const slow = await stalledWatch(watchPath)
+    const slow = rawWatch(e.url, watchPath, {}, { paused: true })
+    expect(await slow.status).toBe(200)
     const steady: RawWatch = e.watch(watchPath)
     expect(await steady.status).toBe(200)
 
@@ -74,12 +42,12 @@ describe('a watcher that stops reading', () => {
     // the reading watcher has everything while the other still reads nothing
     await steady.waitFor((ev) => ev.object?.metadata?.name === created[OBJECTS - 1], 60_000)
     expect(steady.events.map((ev) => ev.object.metadata.name)).toEqual(created)
-    expect(slow.lines.length).toBe(0)
+    expect(slow.events.length).toBe(0)
 
     slow.resume()
-    const how = await Promise.race([slow.ended, new Promise<string>((r) => setTimeout(() => r('still open'), 60_000))])
+    const how = await Promise.race([slow.ended.then(() => 'ended'), new Promise<string>((r) => setTimeout(() => r('still open'), 60_000))])
     expect(how, 'the stalled watch should have been ended by the server').not.toBe('still open')
-    const got = slow.lines.map((l) => JSON.parse(l))
+    const got = slow.events
     // cut short, yet in order and from the start: a prefix of what was written
     expect(got.length).toBeGreaterThan(0)
     expect(got.length).toBeLessThan(OBJECTS)
