@@ -34,12 +34,12 @@ export const storeFor = (env: Env, def: GroupResource) => shard(env, shardOf(def
 const IDEMPOTENT = new Set(['get', 'list', 'keysInNamespace', 'currentResourceVersion', 'backupPage']);
 const RETRIES = 2;
 
-async function retried<T>(prop: string, call: () => Promise<T>): Promise<T> {
+async function retried<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (e) {
-      if (!IDEMPOTENT.has(prop) || !isReset(e) || attempt >= RETRIES) throw e;
+      if (!isReset(e) || attempt >= RETRIES) throw e;
       // a reset object takes a moment to come back
       await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
     }
@@ -57,7 +57,9 @@ function timed(env: Env, stub: DurableObjectStub<Store>, shardName: string, gr: 
       if (typeof prop !== 'string' || typeof value !== 'function') return value;
       // always called as a method of the stub itself (fetch needs it as `this`), never through .apply or
       // .bind: on an RPC method those would be remote calls of methods so named
-      const method = (...args: unknown[]) => retried(prop, async () => (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop](...args));
+      const direct = (...args: unknown[]) => (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[prop](...args);
+      // writes and watch upgrades go straight through: only reads are retried
+      const method = IDEMPOTENT.has(prop) ? (...args: unknown[]) => retried(() => direct(...args)) : direct;
       if (!TIMED.has(prop)) return method;
       return (...args: unknown[]) => {
         const started = Date.now();
